@@ -1,0 +1,55 @@
+// Reconciler's task graph (SPEC §2). Each task is one call into the library in tasks/; build.cake builds
+// the library and runs this script. `dotnet cake --tree` and `--description` show the graph.
+#r "../tasks/Reconciler/bin/Release/net10.0/Reconciler.dll"
+#load "parameters.cake"
+
+LibraryDependencies.LoadFromBesideTheLibrary(typeof(ReconcilerRun).Assembly);
+var target = Argument("target", "Plan");
+BuildParameters parameters = null;
+Setup<BuildParameters>(context => parameters = new BuildParameters(context, target));
+
+Task("Validate")
+    .Description("Load and check every policy file; nothing else (no network).")
+    .Does<BuildParameters>(p => p.Run.Validate());
+
+Task("Plan")
+    .Description("Validate, observe (DNS, provider feeds, probes, egress), diff and report to --out; writes nothing to GitHub. The default.")
+    .IsDependentOn("Validate")
+    .Does<BuildParameters>(p => p.Run.Plan());
+
+Task("Reconcile")
+    .Description("Plan, then publish: pull requests for allowlist edits, issues for drift a human must handle; close what is resolved.")
+    .IsDependentOn("Plan")
+    .Does(() => ReconcilerRun.NotBuiltYet("Reconcile", "issue #7"));
+
+Task("Review")
+    .Description("Compare the policies at --base with the working tree; validate and observe only what changed.")
+    .IsDependentOn("Validate")
+    .Does(() => ReconcilerRun.NotBuiltYet("Review", "issue #8"));
+
+Task("Render")
+    .Description("Write deployable allowlists: iptables-restore and ipset files per iptables allowlist, a squid include per proxy allowlist.")
+    .IsDependentOn("Validate")
+    .Does(() => ReconcilerRun.NotBuiltYet("Render", "issue #9"));
+
+Task("RefreshProviders")
+    .Description("Fetch the provider feeds (AWS, Cloudflare, GitHub, Google) into the committed snapshot.")
+    .Does(() => ReconcilerRun.NotBuiltYet("RefreshProviders", "issue #5"));
+
+Task("Merge")
+    .Description("Merge the report.json of several --shard runs into one, for one publish.")
+    .Does(() => ReconcilerRun.NotBuiltYet("Merge", "issue #10"));
+
+var exitCode = ExitCodes.Ok;
+try
+{
+    RunTarget(target);
+    exitCode = parameters?.Run.ExitCode ?? ExitCodes.Ok;
+}
+catch (Exception e)
+{
+    exitCode = ExitCodes.For(e);
+    Error("{0}", ExitCodes.Describe(e));
+    Verbose("{0}", e);
+}
+Environment.Exit(exitCode);

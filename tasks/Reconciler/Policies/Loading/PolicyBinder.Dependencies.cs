@@ -1,0 +1,115 @@
+using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
+using Reconciler.Yaml;
+
+namespace Reconciler.Policies.Loading;
+
+internal sealed partial class PolicyBinder
+{
+    private Dependency? BindDependency(MappingReader reader)
+    {
+        reader.What = "a dependency";
+        var name = Name(reader, "dependency");
+        var owner = reader.String("owner");
+        var hosts = HostList(reader, "hosts", required: true);
+        var ports = Ports(reader);
+        if (!reader.Has("ports"))
+            ports = [443];
+        var track = reader.Choice<TrackMode>("track") ?? TrackMode.Dns;
+        var identity = reader.String("identity");
+        var probe = BindProbe(reader.Mapping("probe"));
+        var provider = BindProvider(reader.Mapping("provider"));
+
+        if (track == TrackMode.Provider && provider is null && !reader.Has("provider"))
+            reader.Error(reader.Location, $"{reader.What} has track: provider but no provider block (e.g. provider: {{ name: aws, service: AMAZON, region: us-east-1 }})");
+        if (track != TrackMode.Provider && reader.Has("provider"))
+            reader.Error(reader.Node("provider")!.Location, $"{reader.What} has a provider block but track: {track.ToString().ToLowerInvariant()}; set track: provider or remove the block");
+
+        if (name is null)
+            return null;
+        return new Dependency
+        {
+            Name = name,
+            Owner = owner,
+            Hosts = hosts,
+            Ports = ports,
+            Track = track,
+            Identity = identity,
+            Probe = probe,
+            Provider = provider,
+            Location = reader.Location,
+        };
+    }
+
+    private ProbeSpec? BindProbe(YamlMapping? mapping)
+    {
+        if (mapping is null)
+            return null;
+        var reader = new MappingReader(mapping, "probe", errors);
+        var urlAt = reader.Scalar("url", required: true);
+        var url = urlAt is null ? null : HttpUrl(urlAt);
+        var expect = reader.Ints("expect_status", 100, 599);
+        reader.ReportUnknownKeys();
+        return url is null ? null : new ProbeSpec(url, expect, mapping.Location);
+    }
+
+    private ProviderRef? BindProvider(YamlMapping? mapping)
+    {
+        if (mapping is null)
+            return null;
+        var reader = new MappingReader(mapping, "provider", errors);
+        var nameAt = reader.Scalar("name", required: true);
+        var serviceAt = reader.Scalar("service");
+        var regionAt = reader.Scalar("region");
+        var regionsAt = reader.Scalars("regions");
+        reader.ReportUnknownKeys();
+        if (nameAt is null)
+            return null;
+        if (!ProviderCatalog.Providers.TryGetValue(nameAt.Value, out var provider))
+        {
+            Error(nameAt.Location, $"unknown provider '{nameAt.Value}'; known: {string.Join(", ", ProviderCatalog.Providers.Keys)}{DidYouMean.Suffix(nameAt.Value, ProviderCatalog.Providers.Keys)}");
+            return null;
+        }
+        var ok = true;
+        if (serviceAt is not null && !provider.Services.Contains(serviceAt.Value))
+        {
+            var hint = provider.Services.Count == 0
+                ? $"; {provider.Name} publishes no services, leave 'service' out"
+                : DidYouMean.Suffix(serviceAt.Value, provider.Services);
+            Error(serviceAt.Location, $"{provider.Name} has no service '{serviceAt.Value}'{hint}");
+            ok = false;
+        }
+        if (regionAt is not null && regionsAt.Count > 0)
+            Error(regionAt.Location, "give either 'region' or 'regions', not both");
+        var regionNodes = regionAt is not null ? [regionAt] : regionsAt;
+        foreach (var region in regionNodes)
+        {
+            if (provider.Regions.Contains(region.Value))
+                continue;
+            var hint = provider.Regions.Count == 0
+                ? $"; {provider.Name} publishes no regions, leave 'region' out"
+                : DidYouMean.Suffix(region.Value, provider.Regions);
+            Error(region.Location, $"{provider.Name} has no region '{region.Value}'{hint}");
+            ok = false;
+        }
+        return ok ? new ProviderRef(provider.Name, serviceAt?.Value, [.. regionNodes.Select(r => r.Value)], mapping.Location) : null;
+    }
+
+    private Identity? BindIdentity(MappingReader reader)
+    {
+        reader.What = "an identity";
+        var name = Name(reader, "identity");
+        // An empty user agent is legal to write and is exactly what user-agent-risk reports, so keep "" apart from absent.
+        var userAgent = reader.Node("user_agent") is YamlScalar ua ? (ua.IsNull && ua.IsPlain ? "" : ua.Value) : null;
+        var egress = new List<Located<System.Net.IPAddress>>();
+        foreach (var scalar in reader.Scalars("egress_ips"))
+        {
+            if (Networks.TryParseAddress(scalar.Value, out var address))
+                egress.Add(MappingReader.Locate(address, scalar));
+            else
+                Error(scalar.Location, $"'{scalar.Value}' is not an IP address (egress_ips lists single addresses)");
+        }
+        var proxy = reader.String("proxy");
+        return name is null ? null : new Identity { Name = name, UserAgent = userAgent, EgressIps = egress, Proxy = proxy, Location = reader.Location };
+    }
+}

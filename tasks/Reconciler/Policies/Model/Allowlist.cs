@@ -1,0 +1,39 @@
+using System.Net;
+using Reconciler.Diagnostics;
+
+namespace Reconciler.Policies.Model;
+
+public enum AllowlistKind
+{
+    /// <summary>Host firewall rules, applied by <c>iptables-restore</c> on the allowlist's hosts.</summary>
+    Iptables,
+    /// <summary>Squid ACLs of a forward proxy.</summary>
+    Proxy,
+}
+
+/// <summary>One deployable allowlist and the rules that admit each dependency's traffic.</summary>
+public sealed record Allowlist
+{
+    public required string Name { get; init; }
+    public required AllowlistKind Kind { get; init; }
+    /// <summary>The machines that apply it (for live-drift checks).</summary>
+    public required IReadOnlyList<string> Hosts { get; init; }
+    public required IReadOnlyList<AllowlistRule> Rules { get; init; }
+    public required SourceLocation Location { get; init; }
+}
+
+public sealed record AllowlistRule
+{
+    public required string Dependency { get; init; }
+    /// <summary>Ports of this rule; empty means the dependency's ports.</summary>
+    public required IReadOnlyList<int> Ports { get; init; }
+    public required IReadOnlyList<Located<IPNetwork>> Destinations { get; init; }
+    /// <summary>Squid-style domains: a leading dot admits the domain and every name below it.</summary>
+    public required IReadOnlyList<Located<string>> Domains { get; init; }
+    public string? Reason { get; init; }
+    /// <summary>Never removed automatically.</summary>
+    public bool Pinned { get; init; }
+    public required SourceLocation Location { get; init; }
+    /// <summary>Where the <c>destinations:</c> list is, so that edits can add to it; null when the rule has none.</summary>
+    public SourceLocation? DestinationsLocation { get; init; }
+}

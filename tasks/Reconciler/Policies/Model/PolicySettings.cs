@@ -1,0 +1,18 @@
+namespace Reconciler.Policies.Model;
+
+/// <summary>Run-wide settings (SPEC §4 <c>settings</c>), with the defaults a user gets when a key is absent.</summary>
+public sealed record PolicySettings
+{
+    public static PolicySettings Default { get; } = new();
+
+    /// <summary>Queries per host per resolver per run, to see more of a rotating pool.</summary>
+    public int Samples { get; init; } = 3;
+    /// <summary>An allowlisted address unseen this long is proposed for removal.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromDays(14);
+    /// <summary>An endpoint that answers with the caller's address as text.</summary>
+    public Uri? EgressEcho { get; init; }
+    /// <summary>An IPv4 rule shorter than this prefix is over-broad.</summary>
+    public int BroadestIPv4Prefix { get; init; } = 16;
+    /// <summary>An IPv6 rule shorter than this prefix is over-broad.</summary>
+    public int BroadestIPv6Prefix { get; init; } = 32;
+}

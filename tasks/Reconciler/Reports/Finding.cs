@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using Reconciler.Diagnostics;
+
+namespace Reconciler.Reports;
+
+public enum FindingAction
+{
+    /// <summary>An allowlist edit that a pull request can make.</summary>
+    PullRequest,
+    /// <summary>Drift a human must handle.</summary>
+    Issue,
+    None,
+}
+
+/// <summary>One thing that says where to look, so a person can check it.</summary>
+public sealed record Evidence(string Source, string Detail, DateTimeOffset? ObservedAt = null, int? Ttl = null);
+
+/// <summary>One drift or risk (SPEC §5).</summary>
+public sealed record Finding
+{
+    public required FindingKind Kind { get; init; }
+    public required Severity Severity { get; init; }
+    public required string Dependency { get; init; }
+    public string? Allowlist { get; init; }
+    public string? Host { get; init; }
+    /// <summary>What drifted: an address, a prefix, a user agent…</summary>
+    public required string Subject { get; init; }
+    /// <summary>One sentence for people: what happened and what to do.</summary>
+    public required string Message { get; init; }
+    public required FindingAction Action { get; init; }
+    public IReadOnlyList<Evidence> Evidence { get; init; } = [];
+    /// <summary>The rule or dependency in the policies this finding concerns.</summary>
+    public SourceLocation? Location { get; init; }
+
+    /// <summary>
+    /// The same drift gives the same fingerprint on every run, whatever the evidence, so that publishing
+    /// updates one PR or issue instead of opening another.
+    /// </summary>
+    public string Fingerprint => FingerprintOf(Kind, Dependency, Allowlist, Subject);
+
+    public static string FingerprintOf(FindingKind kind, string dependency, string? allowlist, string subject)
+    {
+        var key = string.Join('\n', kind.ToWire(), dependency, allowlist ?? "", subject);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+    }
+}

@@ -1,0 +1,43 @@
+namespace Reconciler.Reports;
+
+/// <summary>The kinds of finding of SPEC §5; on the wire they are kebab-case (<c>missing-ip</c>).</summary>
+public enum FindingKind
+{
+    MissingIp,
+    StaleIp,
+    ProviderRangeAdded,
+    ProviderRangeRemoved,
+    OutsideProviderRange,
+    CdnFronted,
+    StaticIpChanged,
+    ResolutionFailed,
+    EgressIpDrift,
+    UserAgentRisk,
+    ProbeBlocked,
+    ProbeFailed,
+    OverBroadRule,
+    LiveRuleDrift,
+    /// <summary>An <c>ignore:</c> entry whose date has passed: silence must be renewed on purpose.</summary>
+    IgnoreExpired,
+}
+
+public static class FindingKinds
+{
+    public static string ToWire(this FindingKind kind) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+
+    public static IReadOnlyList<string> WireNames { get; } = [.. Enum.GetValues<FindingKind>().Select(k => k.ToWire())];
+
+    public static bool TryParse(string wire, out FindingKind kind)
+    {
+        foreach (var candidate in Enum.GetValues<FindingKind>())
+        {
+            if (candidate.ToWire() == wire)
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+        kind = default;
+        return false;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using Reconciler.Diagnostics;
+using Reconciler.Reports;
+
+namespace Reconciler.Run;
+
+/// <summary>The arguments of SPEC §3, checked once. Never holds the GitHub token: that stays in the environment.</summary>
+public sealed record RunOptions
+{
+    public required string Target { get; init; }
+    public string Policies { get; init; } = "policies";
+    public string Out { get; init; } = "artifacts";
+    /// <summary>Empty: the system's resolvers from /etc/resolv.conf.</summary>
+    public IReadOnlyList<string> Nameservers { get; init; } = [];
+    public string? State { get; init; }
+    public required DateTimeOffset Now { get; init; }
+    public string Base { get; init; } = "origin/main";
+    public string GitHubApi { get; init; } = "https://api.github.com";
+    public string? Repository { get; init; }
+    public Severity FailOn { get; init; } = Severity.High;
+    public string? Observations { get; init; }
+    public string? Live { get; init; }
+    public Shard Shard { get; init; } = Shard.Whole;
+
+    /// <summary>Where the drift memory lives when <c>--state</c> is not given locally.</summary>
+    public string StatePath => State ?? Path.Combine(Out, "state.json");
+
+    /// <param name="argument">The value of <c>--name=value</c>, or null when not given.</param>
+    /// <param name="environment">An environment variable, or null.</param>
+    public static RunOptions Parse(string target, Func<string, string?> argument, Func<string, string?> environment, DateTimeOffset clock)
+    {
+        string? Arg(string name) => argument(name) is { Length: > 0 } v ? v : null;
+        return new RunOptions
+        {
+            Target = target,
+            Policies = Arg("policies") ?? "policies",
+            Out = Arg("out") ?? "artifacts",
+            Nameservers = Arg("nameservers") is { } ns ? [.. ns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
+            State = Arg("state"),
+            Now = Arg("now") is { } now ? ParseNow(now) : clock,
+            Base = Arg("base") ?? "origin/main",
+            GitHubApi = Arg("github-api") ?? environment("GITHUB_API_URL") ?? "https://api.github.com",
+            Repository = Arg("repository") ?? environment("GITHUB_REPOSITORY"),
+            FailOn = Arg("fail-on") is { } failOn ? ParseSeverity(failOn) : Severity.High,
+            Observations = Arg("observations"),
+            Live = Arg("live"),
+            Shard = Arg("shard") is { } shard ? Shard.Parse(shard) : Shard.Whole,
+        };
+    }
+
+    private static DateTimeOffset ParseNow(string text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var now)
+            ? now
+            : throw ReconcilerException.InvalidArgument("now", $"'{text}' is not an ISO-8601 time (e.g. 2026-11-23T06:00:00Z)");
+
+    private static Severity ParseSeverity(string text) =>
+        Enum.TryParse<Severity>(text, ignoreCase: true, out var severity) && !int.TryParse(text, out _)
+            ? severity
+            : throw ReconcilerException.InvalidArgument("fail-on", $"'{text}' is not a severity; use low, medium, high or critical");
+}
+
+/// <summary>Shard I of N of the dependencies (<c>--shard=I/N</c>), so a CI matrix covers a large estate once.</summary>
+public readonly record struct Shard(int Index, int Count)
+{
+    public static Shard Whole { get; } = new(1, 1);
+
+    public static Shard Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var index) && int.TryParse(parts[1], out var count) && count >= 1 && index >= 1 && index <= count)
+            return new Shard(index, count);
+        throw ReconcilerException.InvalidArgument("shard", $"'{text}' is not I/N with 1 <= I <= N (e.g. 2/4)");
+    }
+
+    public override string ToString() => $"{Index}/{Count}";
+}
