@@ -43,6 +43,8 @@ Task("Merge")
 var exitCode = ExitCodes.Ok;
 try
 {
+    if (!Tasks.Any(t => string.Equals(t.Name, target, StringComparison.OrdinalIgnoreCase)))
+        throw ReconcilerException.InvalidArgument("target", $"'{target}' is not a target; use one of {string.Join(", ", Tasks.Select(t => t.Name))}");
     RunTarget(target);
     exitCode = parameters?.Run.ExitCode ?? ExitCodes.Ok;
 }

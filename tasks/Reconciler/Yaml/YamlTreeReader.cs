@@ -63,13 +63,20 @@ public static class YamlTreeReader
             var items = new List<YamlNode>();
             long size = 1;
             SequenceEnd seqEnd;
-            while (!parser.TryConsume<SequenceEnd>(out seqEnd!))
-            {
-                var item = ReadNode(parser, file, anchors, errors);
-                size = Grow(size, item, seqStart.Start);
-                items.Add(item);
-            }
             var isFlow = seqStart.Style == SequenceStyle.Flow;
+            try
+            {
+                while (!parser.TryConsume<SequenceEnd>(out seqEnd!))
+                {
+                    var item = ReadNode(parser, file, anchors, errors);
+                    size = Grow(size, item, seqStart.Start);
+                    items.Add(item);
+                }
+            }
+            catch (YamlException e) when (IsUnclosed(e, isFlow))
+            {
+                throw Unclosed(seqStart, "list", ']');
+            }
             var end = isFlow || items.Count == 0 ? (int)seqEnd.End.Index : items[^1].End;
             node = new YamlSequence(At(file, seqStart.Start), (int)seqStart.Start.Index, end, items, isFlow) { ExpandedSize = size };
             return Remember(seqStart, node, anchors);
@@ -80,25 +87,32 @@ public static class YamlTreeReader
             var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
             long size = 1;
             MappingEnd mapEnd;
-            while (!parser.TryConsume<MappingEnd>(out mapEnd!))
-            {
-                var key = ReadNode(parser, file, anchors, errors);
-                var value = ReadNode(parser, file, anchors, errors);
-                size = Grow(Grow(size, key, mapStart.Start), value, mapStart.Start);
-                if (key is not YamlScalar keyScalar)
-                {
-                    errors.Add(new PolicyError(key.Location, $"a mapping key must be a plain name, not {key.KindName}"));
-                    continue;
-                }
-                if (seen.TryGetValue(keyScalar.Value, out var first))
-                {
-                    errors.Add(new PolicyError(keyScalar.Location, $"duplicate key '{keyScalar.Value}' (first at line {first.Location.Line}); YAML keeps only one of them"));
-                    continue;
-                }
-                seen.Add(keyScalar.Value, keyScalar);
-                entries.Add(new(keyScalar, value));
-            }
             var isFlow = mapStart.Style == MappingStyle.Flow;
+            try
+            {
+                while (!parser.TryConsume<MappingEnd>(out mapEnd!))
+                {
+                    var key = ReadNode(parser, file, anchors, errors);
+                    var value = ReadNode(parser, file, anchors, errors);
+                    size = Grow(Grow(size, key, mapStart.Start), value, mapStart.Start);
+                    if (key is not YamlScalar keyScalar)
+                    {
+                        errors.Add(new PolicyError(key.Location, $"a mapping key must be a plain name, not {key.KindName}"));
+                        continue;
+                    }
+                    if (seen.TryGetValue(keyScalar.Value, out var first))
+                    {
+                        errors.Add(new PolicyError(keyScalar.Location, $"duplicate key '{keyScalar.Value}' (first at line {first.Location.Line}); YAML keeps only one of them"));
+                        continue;
+                    }
+                    seen.Add(keyScalar.Value, keyScalar);
+                    entries.Add(new(keyScalar, value));
+                }
+            }
+            catch (YamlException e) when (IsUnclosed(e, isFlow))
+            {
+                throw Unclosed(mapStart, "mapping", '}');
+            }
             var end = isFlow || entries.Count == 0 ? (int)mapEnd.End.Index : entries[^1].Value.End;
             node = new YamlMapping(At(file, mapStart.Start), (int)mapStart.Start.Index, end, entries) { ExpandedSize = size };
             return Remember(mapStart, node, anchors);
@@ -106,6 +120,15 @@ public static class YamlTreeReader
         var unexpected = parser.Current!;
         throw new YamlException(unexpected.Start, unexpected.End, $"unexpected {unexpected.GetType().Name}");
     }
+
+    // YamlDotNet reports an unclosed '[' or '{' where the file ends, which can be far below; the person
+    // needs the line where it was opened. The innermost collection rewrites the message first, so outer ones
+    // no longer match and leave it alone.
+    private static bool IsUnclosed(YamlException e, bool isFlow) =>
+        isFlow && e is not RefusedYamlException && e.Message.Contains("did not find expected ','", StringComparison.Ordinal);
+
+    private static YamlException Unclosed(NodeEvent start, string what, char closer) =>
+        new(start.Start, start.End, $"this flow {what} is never closed: a '{closer}' or ',' is missing");
 
     private static long Grow(long size, YamlNode child, Mark collection)
     {

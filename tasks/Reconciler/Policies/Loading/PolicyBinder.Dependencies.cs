@@ -75,7 +75,9 @@ internal sealed partial class PolicyBinder
         {
             var hint = provider.Services.Count == 0
                 ? $"; {provider.Name} publishes no services, leave 'service' out"
-                : DidYouMean.Suffix(serviceAt.Value, provider.Services);
+                : DidYouMean.Suffix(serviceAt.Value, provider.Services) is { Length: > 0 } near
+                    ? near
+                    : $"; its feed names {string.Join(", ", provider.Services.Order(StringComparer.Ordinal))}";
             Error(serviceAt.Location, $"{provider.Name} has no service '{serviceAt.Value}'{hint}");
             ok = false;
         }

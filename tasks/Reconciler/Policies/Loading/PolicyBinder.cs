@@ -76,7 +76,7 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
     {
         var result = new List<Located<string>>();
         var items = reader.Scalars(key, required);
-        if (required && items.Count == 0 && reader.Has(key))
+        if (required && reader.Node(key) is YamlSequence { Items.Count: 0 })
             Error(reader.Location, $"{reader.What} needs at least one entry in '{key}'");
         foreach (var scalar in items)
         {

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Reconciler.Tests.Support;
+
+namespace Reconciler.Tests.EndToEnd;
+
+/// <summary>
+/// The two commands of the README, for real: <c>dotnet cake</c> builds the library, runs the task graph and
+/// ends with SPEC §3's exit codes. One class, so these processes never race for Cake's script cache.
+/// </summary>
+public sealed class CakeEntryTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("reconciler-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    private string Policies(string name, string yaml)
+    {
+        var dir = Path.Combine(_scratch, name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "p.yaml"), yaml);
+        return dir;
+    }
+
+    [Fact]
+    public async Task Validate_accepts_the_example_policies()
+    {
+        var run = await CakeProcess.RunAsync("--target=Validate");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("3 policy files valid", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_prints_every_error_as_file_line_col_and_exits_2()
+    {
+        var dir = Policies("bad", "dependencies:\n  - name: partner-api\n    hots: [api.partner.example]\n    ports: [70000]\n");
+
+        var run = await CakeProcess.RunAsync("--target=Validate", "--policies=" + dir);
+
+        Assert.True(run.ExitCode == 2, run.Output);
+        var file = Path.Combine(dir, "p.yaml");
+        Assert.Contains($"{file}:2:5: dependency 'partner-api' is missing required key 'hosts'", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"{file}:3:5: unknown key 'hots' in dependency 'partner-api'; did you mean 'hosts'?", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"{file}:4:13: 'ports' must be from 1 to 65535, not 70000", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_writes_both_reports_and_fails_on_findings_at_or_above_fail_on()
+    {
+        var dir = Policies("broad", "dependencies:\n  - name: a\n    hosts: [a.example]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: a\n        destinations: [0.0.0.0/0]\n");
+        var output = Path.Combine(_scratch, "out");
+
+        var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--now=2026-11-23T06:00:00Z");
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        Assert.Equal("over-broad-rule", report.RootElement.GetProperty("findings")[0].GetProperty("kind").GetString());
+        Assert.Equal("2026-11-23T06:00:00+00:00", report.RootElement.GetProperty("run").GetProperty("now").GetString());
+        Assert.StartsWith("# Reconciler Plan: 1 finding (1 critical)", File.ReadAllText(Path.Combine(output, "report.md")), StringComparison.Ordinal);
+
+        var lenient = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--fail-on=critical", "--target=Validate");
+        Assert.True(lenient.ExitCode == 0, lenient.Output);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_and_unbuilt_targets_exit_2_with_a_reason()
+    {
+        var badTarget = await CakeProcess.RunAsync("--target=Deploy");
+        var badFailOn = await CakeProcess.RunAsync("--fail-on=urgent");
+        var unbuilt = await CakeProcess.RunAsync("--target=RefreshProviders");
+
+        Assert.Equal((2, 2, 2), (badTarget.ExitCode, badFailOn.ExitCode, unbuilt.ExitCode));
+        Assert.Contains("argument --target: 'Deploy' is not a target", badTarget.Output, StringComparison.Ordinal);
+        Assert.Contains("argument --fail-on: 'urgent' is not a severity", badFailOn.Output, StringComparison.Ordinal);
+        Assert.Contains("target RefreshProviders is not built yet", unbuilt.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_task_graph_is_shown_by_tree()
+    {
+        var run = await CakeProcess.RunAsync("--tree");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Reconcile\n└─Plan\n   └─Validate", run.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+}

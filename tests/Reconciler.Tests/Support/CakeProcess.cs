@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Reconciler.Tests.Support;
+
+/// <summary>Runs <c>dotnet cake</c> at the repository root, as a user would, and captures what it printed.</summary>
+internal static partial class CakeProcess
+{
+    public sealed record Outcome(int ExitCode, string Output);
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex AnsiColours();
+
+    public static async Task<Outcome> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("cake");
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment.Remove("GITHUB_TOKEN");
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dotnet cake " + string.Join(' ', arguments) + " did not finish in 3 minutes");
+        }
+        return new Outcome(process.ExitCode, AnsiColours().Replace(await stdout + await stderr, ""));
+    }
+}
