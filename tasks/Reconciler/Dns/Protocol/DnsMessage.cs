@@ -1,0 +1,17 @@
+using Reconciler.Dns.Records;
+
+namespace Reconciler.Dns.Protocol;
+
+/// <summary>A whole DNS message, decoded (RFC 1035 §4.1).</summary>
+public sealed record DnsMessage(
+    DnsHeader Header,
+    IReadOnlyList<DnsQuestion> Questions,
+    IReadOnlyList<DnsRecord> Answers,
+    IReadOnlyList<DnsRecord> Authorities,
+    IReadOnlyList<DnsRecord> Additionals)
+{
+    public OptRecord? Opt => Additionals.OfType<OptRecord>().FirstOrDefault();
+
+    /// <summary>The full RCODE: the header's four bits plus the OPT record's upper eight (RFC 6891 §6.1.3).</summary>
+    public ResponseCode ResponseCode => (ResponseCode)((Opt?.ExtendedResponseCode ?? 0) << 4 | Header.ResponseCodeBits);
+}

@@ -1,0 +1,8 @@
+namespace Reconciler.Dns.Records;
+
+/// <summary>
+/// SOA (RFC 1035 §3.3.13): MNAME, RNAME (names), then SERIAL, REFRESH, RETRY, EXPIRE, MINIMUM (32 bits each).
+/// MINIMUM is the negative-caching TTL (RFC 2308), which is why NXDOMAIN answers carry it.
+/// </summary>
+public sealed record SoaRecord(string Name, ushort Class, uint Ttl, string PrimaryServer, string Mailbox, uint Serial, uint Refresh, uint Retry, uint Expire, uint Minimum)
+    : DnsRecord(Name, (ushort)Protocol.RecordType.SOA, Class, Ttl);

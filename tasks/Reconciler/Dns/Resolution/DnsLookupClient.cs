@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Reconciler.Dns.Protocol;
+using Reconciler.Dns.Records;
+using Reconciler.Dns.Transport;
+using Reconciler.Dns.Wire;
+
+namespace Reconciler.Dns.Resolution;
+
+/// <summary>
+/// Asks one server one question: UDP with EDNS(0), TCP when the answer is truncated (or always, in TCP-only
+/// mode), retrying only silence. The answer is classified, never thrown.
+/// </summary>
+public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposable
+{
+    private readonly UdpTransport _udp = new();
+
+    public DnsTransportOptions Options => options;
+
+    /// <summary>Replies dropped because they answered nothing we asked (wrong id, sender or question).</summary>
+    public long IgnoredReplies => _udp.Ignored;
+
+    public async Task<DnsResponse> QueryAsync(NameServer server, DnsQuestion question, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var query = DnsQueryWriter.Write(0, question, options.RecursionDesired, options.UdpPayloadSize);
+        for (var attempt = 1; attempt <= Math.Max(1, options.Attempts); attempt++)
+        {
+            var usedTcp = options.TcpOnly;
+            var reply = usedTcp
+                ? await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false)
+                : await _udp.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false);
+            if (reply is null)
+                continue;
+            if (!usedTcp && IsTruncated(reply))
+            {
+                usedTcp = true;
+                reply = await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false);
+                if (reply is null)
+                    continue;
+            }
+            return Classify(server, question, reply, usedTcp, Stopwatch.GetElapsedTime(started));
+        }
+        return new DnsResponse(server, question, DnsOutcome.Timeout, null, Stopwatch.GetElapsedTime(started), options.TcpOnly,
+            $"no answer in {options.Attempts} attempts of {options.Timeout.TotalSeconds:0.##} s");
+    }
+
+    private static bool IsTruncated(byte[] reply) => reply.Length >= 4 && (reply[2] & 0x02) != 0;
+
+    private static DnsResponse Classify(NameServer server, DnsQuestion question, byte[] reply, bool usedTcp, TimeSpan elapsed)
+    {
+        DnsMessage message;
+        try
+        {
+            message = DnsMessageReader.Read(reply);
+        }
+        catch (DnsFormatException e)
+        {
+            return new DnsResponse(server, question, DnsOutcome.Malformed, null, elapsed, usedTcp, e.Message);
+        }
+        var outcome = message.ResponseCode switch
+        {
+            ResponseCode.NoError => message.Answers.Any(r => r.TypeCode == (ushort)question.Type || r.Type == RecordType.CNAME) ? DnsOutcome.Answer : DnsOutcome.NoData,
+            ResponseCode.NxDomain => DnsOutcome.NxDomain,
+            ResponseCode.ServFail => DnsOutcome.ServFail,
+            ResponseCode.Refused => DnsOutcome.Refused,
+            _ => DnsOutcome.OtherError,
+        };
+        return new DnsResponse(server, question, outcome, message, elapsed, usedTcp);
+    }
+
+    public ValueTask DisposeAsync() => _udp.DisposeAsync();
+}

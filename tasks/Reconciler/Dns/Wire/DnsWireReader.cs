@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.Text;
+using Reconciler.Dns.Protocol;
+
+namespace Reconciler.Dns.Wire;
+
+/// <summary>
+/// Reads big-endian fields and domain names from a whole DNS message. Every read is checked against the
+/// buffer; anything out of bounds is a <see cref="DnsFormatException"/> naming the offset, never an
+/// IndexOutOfRangeException.
+/// </summary>
+internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
+{
+    /// <summary>RFC 1035 §2.3.4: a name is at most 255 octets on the wire, counting length bytes.</summary>
+    public const int MaxNameOctets = 255;
+
+    private readonly ReadOnlySpan<byte> _message = message;
+
+    public int Offset { get; set; }
+
+    public readonly int Remaining => _message.Length - Offset;
+
+    public byte ReadByte()
+    {
+        Need(1, "a byte");
+        return _message[Offset++];
+    }
+
+    public ushort ReadUInt16()
+    {
+        Need(2, "a 16-bit field");
+        var value = BinaryPrimitives.ReadUInt16BigEndian(_message[Offset..]);
+        Offset += 2;
+        return value;
+    }
+
+    public uint ReadUInt32()
+    {
+        Need(4, "a 32-bit field");
+        var value = BinaryPrimitives.ReadUInt32BigEndian(_message[Offset..]);
+        Offset += 4;
+        return value;
+    }
+
+    public ReadOnlySpan<byte> ReadBytes(int count)
+    {
+        Need(count, $"{count} bytes");
+        var bytes = _message.Slice(Offset, count);
+        Offset += count;
+        return bytes;
+    }
+
+    /// <summary>
+    /// A domain name (RFC 1035 §4.1.4): labels ending in a zero octet, or in a pointer to an earlier name.
+    /// Each pointer must point strictly before the previous one, which rules out loops, and the expanded
+    /// name may not pass 255 octets. Returns the name without the trailing dot ("" for the root).
+    /// </summary>
+    public string ReadName()
+    {
+        var name = new StringBuilder();
+        var position = Offset;
+        var floor = Offset;
+        var jumped = false;
+        var octets = 1;
+        while (true)
+        {
+            if (position >= _message.Length)
+                throw Fail("a name runs past the end of the message", position);
+            var length = _message[position];
+            switch (length & 0xC0)
+            {
+                case 0x00 when length == 0:
+                    if (!jumped)
+                        Offset = position + 1;
+                    return name.ToString();
+                case 0x00:
+                    octets += length + 1;
+                    if (octets > MaxNameOctets)
+                        throw Fail($"a name is longer than {MaxNameOctets} octets", position);
+                    if (position + 1 + length > _message.Length)
+                        throw Fail("a label runs past the end of the message", position);
+                    if (name.Length > 0)
+                        name.Append('.');
+                    AppendLabel(name, _message.Slice(position + 1, length));
+                    position += 1 + length;
+                    break;
+                case 0xC0:
+                    if (position + 1 >= _message.Length)
+                        throw Fail("a compression pointer is cut off", position);
+                    var target = ((length & 0x3F) << 8) | _message[position + 1];
+                    if (target >= floor)
+                        throw Fail($"a compression pointer to {target} does not point backwards (a loop?)", position);
+                    if (!jumped)
+                        Offset = position + 2;
+                    jumped = true;
+                    floor = target;
+                    position = target;
+                    break;
+                default:
+                    throw Fail($"label type 0x{length & 0xC0:X2} is not supported", position);
+            }
+        }
+    }
+
+    public readonly DnsFormatException Fail(string message, int? at = null) => new(message, at ?? Offset, _message);
+
+    private readonly void Need(int count, string what)
+    {
+        if (count < 0 || Offset + count > _message.Length)
+            throw Fail($"the message ends where {what} should be");
+    }
+
+    // Printable ASCII stays as is; '.', '\' and anything else is escaped as dig does (\. \\ \DDD),
+    // so a hostile label can never forge a dot or a control character in a name we print.
+    private static void AppendLabel(StringBuilder name, ReadOnlySpan<byte> label)
+    {
+        foreach (var b in label)
+        {
+            if (b is (byte)'.' or (byte)'\\')
+                name.Append('\\').Append((char)b);
+            else if (b is > 0x20 and < 0x7F)
+                name.Append((char)b);
+            else
+                name.Append('\\').Append(b.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}
