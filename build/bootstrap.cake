@@ -38,6 +38,8 @@ public static class Bootstrap
                 // cake.config is read from the script's folder, which for the task graph is build/.
                 ["CAKE_SETTINGS_ENABLESCRIPTCACHE"] = "true",
                 ["CAKE_PATHS_CACHE"] = System.IO.Path.GetFullPath(".cake/cache"),
+                // A run lasts seconds: too short for dynamic PGO to repay its instrumented tier (bench/dns.sh).
+                ["DOTNET_TieredPGO"] = "0",
             },
             HandleExitCode = code => { exitCode = code; return true; },
         });

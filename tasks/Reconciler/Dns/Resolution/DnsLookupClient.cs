@@ -10,9 +10,10 @@ namespace Reconciler.Dns.Resolution;
 /// Asks one server one question: UDP with EDNS(0), TCP when the answer is truncated (or always, in TCP-only
 /// mode), retrying only silence. The answer is classified, never thrown.
 /// </summary>
-public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposable
+public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposable, IDisposable
 {
     private readonly UdpTransport _udp = new();
+    private readonly RoundTripTimes _rtt = new();
 
     public DnsTransportOptions Options => options;
 
@@ -28,10 +29,10 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
             var usedTcp = options.TcpOnly;
             var reply = usedTcp
                 ? await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false)
-                : await _udp.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false);
+                : await ExchangeUdpAsync(server, question, query, attempt, cancellationToken).ConfigureAwait(false);
             if (reply is null)
                 continue;
-            if (!usedTcp && IsTruncated(reply))
+            if (!usedTcp && reply.IsTruncated)
             {
                 usedTcp = true;
                 reply = await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false);
@@ -44,19 +45,20 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
             $"no answer in {options.Attempts} attempts of {options.Timeout.TotalSeconds:0.##} s");
     }
 
-    private static bool IsTruncated(byte[] reply) => reply.Length >= 4 && (reply[2] & 0x02) != 0;
-
-    private static DnsResponse Classify(NameServer server, DnsQuestion question, byte[] reply, bool usedTcp, TimeSpan elapsed)
+    private async Task<DnsReply?> ExchangeUdpAsync(NameServer server, DnsQuestion question, byte[] query, int attempt, CancellationToken cancellationToken)
     {
-        DnsMessage message;
-        try
-        {
-            message = DnsMessageReader.Read(reply);
-        }
-        catch (DnsFormatException e)
-        {
-            return new DnsResponse(server, question, DnsOutcome.Malformed, null, elapsed, usedTcp, e.Message);
-        }
+        var timeout = attempt == 1 ? _rtt.FirstAttemptTimeout(server.Endpoint, options.Timeout) : options.Timeout;
+        var sent = Stopwatch.GetTimestamp();
+        var reply = await _udp.ExchangeAsync(query, question, server.Endpoint, timeout, cancellationToken).ConfigureAwait(false);
+        if (reply is not null)
+            _rtt.Observe(server.Endpoint, Stopwatch.GetElapsedTime(sent));
+        return reply;
+    }
+
+    private static DnsResponse Classify(NameServer server, DnsQuestion question, DnsReply reply, bool usedTcp, TimeSpan elapsed)
+    {
+        if (reply.Message is not { } message)
+            return new DnsResponse(server, question, DnsOutcome.Malformed, null, elapsed, usedTcp, reply.Error?.Message);
         var outcome = message.ResponseCode switch
         {
             ResponseCode.NoError => message.Answers.Any(r => r.TypeCode == (ushort)question.Type || r.Type == RecordType.CNAME) ? DnsOutcome.Answer : DnsOutcome.NoData,
@@ -68,5 +70,11 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
         return new DnsResponse(server, question, outcome, message, elapsed, usedTcp);
     }
 
-    public ValueTask DisposeAsync() => _udp.DisposeAsync();
+    public void Dispose() => _udp.Dispose();
+
+    public ValueTask DisposeAsync()
+    {
+        _udp.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -9,8 +9,8 @@ namespace Reconciler.Dns.Transport;
 /// <summary>DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message behind a two-byte length; one connection per query.</summary>
 public static class TcpTransport
 {
-    /// <summary>The reply's bytes, or null when the server did not answer our query in time.</summary>
-    public static async Task<byte[]?> ExchangeAsync(byte[] query, DnsQuestion question, IPEndPoint server, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The reply, or null when the server did not answer our query in time.</summary>
+    public static async Task<DnsReply?> ExchangeAsync(byte[] query, DnsQuestion question, IPEndPoint server, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var id = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
         query[0] = (byte)(id >> 8);
@@ -35,8 +35,8 @@ public static class TcpTransport
                 var reply = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
                 if (!await ReadExactlyAsync(socket, reply, deadline.Token).ConfigureAwait(false))
                     return null;
-                if (ReplyFilter.Answers(reply, id, question))
-                    return reply;
+                if (ReplyFilter.Match(reply, id, question) is { } matched)
+                    return matched;
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

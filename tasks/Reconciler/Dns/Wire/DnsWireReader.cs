@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Reconciler.Dns.Protocol;
 
 namespace Reconciler.Dns.Wire;
@@ -57,7 +56,9 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
     /// </summary>
     public string ReadName()
     {
-        var name = new StringBuilder();
+        // 255 octets, each escaped as at most four characters (\DDD).
+        Span<char> name = stackalloc char[MaxNameOctets * 4];
+        var written = 0;
         var position = Offset;
         var floor = Offset;
         var jumped = false;
@@ -72,16 +73,16 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
                 case 0x00 when length == 0:
                     if (!jumped)
                         Offset = position + 1;
-                    return name.ToString();
+                    return new string(name[..written]);
                 case 0x00:
                     octets += length + 1;
                     if (octets > MaxNameOctets)
                         throw Fail($"a name is longer than {MaxNameOctets} octets", position);
                     if (position + 1 + length > _message.Length)
                         throw Fail("a label runs past the end of the message", position);
-                    if (name.Length > 0)
-                        name.Append('.');
-                    AppendLabel(name, _message.Slice(position + 1, length));
+                    if (written > 0)
+                        name[written++] = '.';
+                    written += WriteLabel(name[written..], _message.Slice(position + 1, length));
                     position += 1 + length;
                     break;
                 case 0xC0:
@@ -112,16 +113,28 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
 
     // Printable ASCII stays as is; '.', '\' and anything else is escaped as dig does (\. \\ \DDD),
     // so a hostile label can never forge a dot or a control character in a name we print.
-    private static void AppendLabel(StringBuilder name, ReadOnlySpan<byte> label)
+    private static int WriteLabel(Span<char> destination, ReadOnlySpan<byte> label)
     {
+        var written = 0;
         foreach (var b in label)
         {
             if (b is (byte)'.' or (byte)'\\')
-                name.Append('\\').Append((char)b);
+            {
+                destination[written++] = '\\';
+                destination[written++] = (char)b;
+            }
             else if (b is > 0x20 and < 0x7F)
-                name.Append((char)b);
+            {
+                destination[written++] = (char)b;
+            }
             else
-                name.Append('\\').Append(b.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
+            {
+                destination[written++] = '\\';
+                destination[written++] = (char)('0' + (b / 100));
+                destination[written++] = (char)('0' + (b / 10 % 10));
+                destination[written++] = (char)('0' + (b % 10));
+            }
         }
+        return written;
     }
 }
