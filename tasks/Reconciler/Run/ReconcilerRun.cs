@@ -78,7 +78,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         Now = options.Now,
         Policies = options.Policies,
         PolicyFiles = policies.Files,
-        Nameservers = options.Nameservers,
+        Nameservers = [.. options.Nameservers.Select(n => n.ToString())],
         Shard = options.Shard.ToString(),
         FailOn = options.FailOn.ToString().ToLowerInvariant(),
     };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reconciler.Diagnostics;
+using Reconciler.Dns.Transport;
 using Reconciler.Reports;
 
 namespace Reconciler.Run;
@@ -11,7 +12,7 @@ public sealed record RunOptions
     public string Policies { get; init; } = "policies";
     public string Out { get; init; } = "artifacts";
     /// <summary>Empty: the system's resolvers from /etc/resolv.conf.</summary>
-    public IReadOnlyList<string> Nameservers { get; init; } = [];
+    public IReadOnlyList<NameServer> Nameservers { get; init; } = [];
     public string? State { get; init; }
     public required DateTimeOffset Now { get; init; }
     public string Base { get; init; } = "origin/main";
@@ -35,7 +36,7 @@ public sealed record RunOptions
             Target = target,
             Policies = Arg("policies") ?? "policies",
             Out = Arg("out") ?? "artifacts",
-            Nameservers = Arg("nameservers") is { } ns ? [.. ns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
+            Nameservers = Arg("nameservers") is { } ns ? ParseNameservers(ns) : [],
             State = Arg("state"),
             Now = Arg("now") is { } now ? ParseNow(now) : clock,
             Base = Arg("base") ?? "origin/main",
@@ -47,6 +48,14 @@ public sealed record RunOptions
             Shard = Arg("shard") is { } shard ? Shard.Parse(shard) : Shard.Whole,
         };
     }
+
+    private static List<NameServer> ParseNameservers(string text) =>
+    [
+        .. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(item =>
+            NameServer.TryParse(item, out var server)
+                ? server
+                : throw ReconcilerException.InvalidArgument("nameservers", $"'{item}' is not IP, IP:PORT or [IPv6]:PORT")),
+    ];
 
     private static DateTimeOffset ParseNow(string text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var now)

@@ -31,7 +31,7 @@ public sealed class RunOptionsTests
             new() { ["nameservers"] = "127.0.0.1:5353, [::1]:5353", ["now"] = "2026-01-02T03:04:05Z", ["fail-on"] = "Medium", ["shard"] = "2/4" },
             new() { ["GITHUB_API_URL"] = "https://ghe.example/api/v3", ["GITHUB_REPOSITORY"] = "acme/policies" });
 
-        Assert.Equal(["127.0.0.1:5353", "[::1]:5353"], options.Nameservers);
+        Assert.Equal(["127.0.0.1:5353", "[::1]:5353"], options.Nameservers.Select(n => n.ToString()));
         Assert.Equal(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), options.Now);
         Assert.Equal(Severity.Medium, options.FailOn);
         Assert.Equal(new Shard(2, 4), options.Shard);
@@ -44,6 +44,7 @@ public sealed class RunOptionsTests
     [InlineData("now", "yesterday", "argument --now: 'yesterday' is not an ISO-8601 time (e.g. 2026-11-23T06:00:00Z)")]
     [InlineData("shard", "5/4", "argument --shard: '5/4' is not I/N with 1 <= I <= N (e.g. 2/4)")]
     [InlineData("shard", "0/1", "argument --shard: '0/1' is not I/N with 1 <= I <= N (e.g. 2/4)")]
+    [InlineData("nameservers", "127.0.0.1:5353,dns.example", "argument --nameservers: 'dns.example' is not IP, IP:PORT or [IPv6]:PORT")]
     public void Bad_arguments_are_exit_code_2_with_the_argument_named(string name, string value, string message)
     {
         var e = Assert.Throws<ReconcilerException>(() => Parse(new() { [name] = value }));

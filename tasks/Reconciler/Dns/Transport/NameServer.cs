@@ -19,24 +19,35 @@ public sealed record NameServer(IPEndPoint Endpoint)
     {
         server = null!;
         text = text.Trim();
-        if (IPAddress.TryParse(text, out var bare) && !text.Contains('%'))
+        // By shape, because IPAddress.TryParse takes "[::1]:5353" and quietly drops the port.
+        string host;
+        var port = DefaultPort;
+        if (text.StartsWith('['))
         {
-            server = new NameServer(new IPEndPoint(bare, DefaultPort));
-            return true;
+            var close = text.IndexOf("]:", StringComparison.Ordinal);
+            if (close < 0 || !TryParsePort(text[(close + 2)..], out port))
+                return false;
+            host = text[1..close];
         }
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            return false;
-        var host = text[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-            host = host[1..^1];
-        else if (host.Contains(':'))
-            return false;   // an IPv6 address with a port must be bracketed
-        if (!IPAddress.TryParse(host, out var address) || host.Contains('%'))
+        else if (text.Count(c => c == ':') == 1)
+        {
+            var colon = text.IndexOf(':');
+            if (!TryParsePort(text[(colon + 1)..], out port))
+                return false;
+            host = text[..colon];
+        }
+        else
+        {
+            host = text;
+        }
+        if (host.Contains('%') || !IPAddress.TryParse(host, out var address) || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && host.Count(c => c == '.') != 3))
             return false;
         server = new NameServer(new IPEndPoint(address, port));
         return true;
     }
+
+    private static bool TryParsePort(string text, out int port) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
 
     public override string ToString() => Endpoint.ToString();
 }
