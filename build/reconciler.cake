@@ -15,7 +15,7 @@ Task("Validate")
 Task("Plan")
     .Description("Validate, observe (DNS, provider feeds, probes, egress), diff and report to --out; writes nothing to GitHub. The default.")
     .IsDependentOn("Validate")
-    .Does<BuildParameters>(p => p.Run.Plan());
+    .Does<BuildParameters>(async p => await p.Run.PlanAsync());
 
 Task("Reconcile")
     .Description("Plan, then publish: pull requests for allowlist edits, issues for drift a human must handle; close what is resolved.")

@@ -3,23 +3,20 @@ namespace Reconciler.Reports;
 /// <summary>Writes a report's files into <c>--out</c>, each through a temporary file so a reader never sees half of one.</summary>
 public static class ReportFiles
 {
-    public static IReadOnlyList<string> Write(Report report, string outDirectory)
+    public static IReadOnlyList<string> Write(Report report, string outDirectory, params (string Name, string Text)[] more)
     {
         Directory.CreateDirectory(outDirectory);
-        var files = new (string Name, string Text)[]
-        {
-            ("report.json", ReportJson.Write(report)),
-            ("report.md", ReportMarkdown.Write(report)),
-        };
-        var written = new List<string>();
-        foreach (var (name, text) in files)
-        {
-            var path = Path.Combine(outDirectory, name);
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, text);
-            File.Move(temporary, path, overwrite: true);
-            written.Add(path);
-        }
-        return written;
+        (string Name, string Text)[] files = [("report.json", ReportJson.Write(report)), ("report.md", ReportMarkdown.Write(report)), .. more];
+        return [.. files.Select(f => WriteAtomically(Path.Combine(outDirectory, f.Name), f.Text))];
+    }
+
+    public static string WriteAtomically(string path, string text)
+    {
+        if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
+            Directory.CreateDirectory(directory);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+        return path;
     }
 }

@@ -1,4 +1,6 @@
 using Reconciler.Diagnostics;
+using Reconciler.Dns.Resolution;
+using Reconciler.Dns.Transport;
 using Reconciler.Engine;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
@@ -41,29 +43,82 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         return Policies;
     }
 
-    /// <summary>Validate, observe, diff and report; writes <c>report.json</c> and <c>report.md</c> to <c>--out</c>.</summary>
-    public Report Plan()
+    public ChangePlan? ChangePlan { get; private set; }
+
+    /// <summary>
+    /// Validate, observe DNS (or replay <c>--observations</c>), remember, diff and plan. Writes report.json,
+    /// report.md, metrics.prom, observations.json, the would-be PRs and issues under plan/, and the memory to --state.
+    /// </summary>
+    public async Task<Report> PlanAsync(CancellationToken cancellationToken = default)
     {
         var policies = Validate();
-        var findings = PolicyLint.Check(policies);
-        var report = new Report
+        var notes = new List<string> { "Provider feeds, probes and egress addresses are not observed by this build yet: findings of those kinds cannot appear." };
+        var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
+
+        var (memory, problem) = DriftMemory.FromJson(File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null);
+        if (problem is not null)
         {
-            Run = RunInfo(policies),
-            Findings = findings,
-            Notes = ["DNS, provider feeds, probes and egress are not observed by this build yet: only what the policies themselves say was checked."],
-        };
-        Publish(report);
+            notes.Add($"{options.StatePath}: {problem}");
+            log.Warning($"{options.StatePath}: {problem}");
+        }
+        memory = memory.Remember(observations, options.Now);
+
+        var findings = DriftEngine.Diff(policies, observations, memory, options.Now);
+        var plan = Planner.Plan(policies, findings);
+        var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
+        ChangePlan = plan;
+        Publish(report, ("observations.json", observations.ToJson()), ("metrics.prom", Metrics.Prometheus(report, observations)));
+        var planFolder = PlanFiles.Write(plan, options.Out);
+        ReportFiles.WriteAtomically(options.StatePath, memory.ToJson());
+        foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
+            log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
+        log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
         return report;
+    }
+
+    private async Task<ObservationSet> ObserveAsync(PolicySet policies, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (options.Observations is { } replay)
+        {
+            try
+            {
+                var replayed = ObservationSet.FromJson(await File.ReadAllTextAsync(replay, cancellationToken).ConfigureAwait(false));
+                log.Information($"replaying {replayed.Observations.Count} observations from {replay} (no network)");
+                return replayed;
+            }
+            catch (Exception e) when (e is FormatException or IOException)
+            {
+                throw ReconcilerException.InvalidArgument("observations", $"cannot replay '{replay}': {e.Message}");
+            }
+        }
+
+        var servers = options.Nameservers;
+        var transport = DnsTransportOptions.Default;
+        if (servers.Count == 0)
+        {
+            var system = ResolvConf.Parse(File.Exists(ResolvConf.SystemPath) ? await File.ReadAllTextAsync(ResolvConf.SystemPath, cancellationToken).ConfigureAwait(false) : "");
+            (servers, transport) = (system.Servers, system.Options);
+            foreach (var skipped in system.Skipped)
+                notes.Add($"{ResolvConf.SystemPath}: name server {skipped} was skipped (a link-local address with a zone cannot be used here)");
+            if (servers.Count == 0)
+                throw new ReconcilerException(ExitCodes.InvalidInput, $"no name servers: give --nameservers=IP[:PORT], or list some in {ResolvConf.SystemPath}");
+        }
+        using var client = new DnsLookupClient(transport);
+        var observer = new DnsObserver(new HostResolver(client, TimeProvider.System), TimeProvider.System);
+        var observations = await observer.ObserveAsync(policies, servers, options.Now, cancellationToken).ConfigureAwait(false);
+        var failed = observations.Observations.Count(o => !o.Succeeded);
+        log.Information($"asked {string.Join(", ", servers)} {observations.Observations.Count} times for {policies.Dependencies.Sum(d => d.Hosts.Count)} hosts; {failed} lookups failed");
+        return observations;
     }
 
     /// <summary>Fails clearly for a target whose work is not built yet, instead of pretending it ran.</summary>
     public static void NotBuiltYet(string target, string issue) =>
         throw new ReconcilerException(ExitCodes.InvalidInput, $"target {target} is not built yet ({issue}); run Validate or Plan");
 
-    private void Publish(Report report)
+    private void Publish(Report report, params (string Name, string Text)[] more)
     {
         Report = report;
-        var written = ReportFiles.Write(report, options.Out);
+        var written = ReportFiles.Write(report, options.Out, more);
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))
             log.Warning($"{finding.Severity.ToString().ToLowerInvariant()} {finding.Kind.ToWire()} {finding.Dependency}: {finding.Message}");
         log.Information($"{report.Findings.Count} findings; wrote {string.Join(", ", written)}");

@@ -77,7 +77,8 @@ public static class YamlTreeReader
             {
                 throw Unclosed(seqStart, "list", ']');
             }
-            var end = isFlow || items.Count == 0 ? (int)seqEnd.End.Index : items[^1].End;
+            // A flow sequence's end mark stands on its ']': the text runs one past it.
+            var end = isFlow ? (int)seqEnd.Start.Index + 1 : items.Count == 0 ? (int)seqEnd.End.Index : items[^1].End;
             node = new YamlSequence(At(file, seqStart.Start), (int)seqStart.Start.Index, end, items, isFlow) { ExpandedSize = size };
             return Remember(seqStart, node, anchors);
         }
@@ -113,7 +114,7 @@ public static class YamlTreeReader
             {
                 throw Unclosed(mapStart, "mapping", '}');
             }
-            var end = isFlow || entries.Count == 0 ? (int)mapEnd.End.Index : entries[^1].Value.End;
+            var end = isFlow ? (int)mapEnd.Start.Index + 1 : entries.Count == 0 ? (int)mapEnd.End.Index : entries[^1].Value.End;
             node = new YamlMapping(At(file, mapStart.Start), (int)mapStart.Start.Index, end, entries) { ExpandedSize = size };
             return Remember(mapStart, node, anchors);
         }

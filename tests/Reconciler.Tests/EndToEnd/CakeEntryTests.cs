@@ -5,9 +5,11 @@ namespace Reconciler.Tests.EndToEnd;
 
 /// <summary>
 /// The two commands of the README, for real: <c>dotnet cake</c> builds the library, runs the task graph and
-/// ends with SPEC §3's exit codes. One class, so these processes never race for Cake's script cache.
+/// ends with SPEC §3's exit codes. One class, so these processes never race for Cake's script cache; in the DNS
+/// servers' collection, so that Plan asks Knot on loopback and never the system's resolver.
 /// </summary>
-public sealed class CakeEntryTests : IDisposable
+[Collection(DnsServersGroup.Name)]
+public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
 {
     private readonly string _scratch = Directory.CreateTempSubdirectory("reconciler-e2e-").FullName;
 
@@ -51,7 +53,10 @@ public sealed class CakeEntryTests : IDisposable
         var dir = Policies("broad", "dependencies:\n  - name: a\n    hosts: [a.example]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: a\n        destinations: [0.0.0.0/0]\n");
         var output = Path.Combine(_scratch, "out");
 
-        var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--now=2026-11-23T06:00:00Z");
+        var replay = Path.Combine(_scratch, "no-observations.json");
+        File.WriteAllText(replay, "{\"schemaVersion\":1,\"at\":\"2026-11-23T06:00:00Z\",\"servers\":[],\"observations\":[]}");
+
+        var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--now=2026-11-23T06:00:00Z", "--observations=" + replay);
 
         Assert.True(run.ExitCode == 1, run.Output);
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
@@ -64,10 +69,29 @@ public sealed class CakeEntryTests : IDisposable
     }
 
     [Fact]
+    public async Task Plan_against_a_real_server_finds_the_missing_address_and_writes_the_would_be_pull_request()
+    {
+        var dir = Policies("dns", "dependencies:\n  - name: www\n    hosts: [www.example.test]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: www\n        destinations: [192.0.2.99]\n");
+        var output = Path.Combine(_scratch, "dns-out");
+
+        var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--nameservers=" + servers.Knot.V4, "--state=" + Path.Combine(_scratch, "state.json"));
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        Assert.Equal(["missing-ip 192.0.2.10", "missing-ip 2001:db8::10"], report.RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("kind").GetString()} {f.GetProperty("subject").GetString()}").Order());
+        var diff = File.ReadAllText(Path.Combine(output, "plan", "pull-requests", "egress--www.diff"));
+        Assert.Contains("+        destinations: [192.0.2.99, 192.0.2.10, \"2001:db8::10\"]", diff, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_scratch, "state.json")));
+        Assert.Contains("reconciler_findings{kind=\"missing-ip\",severity=\"high\"} 2", File.ReadAllText(Path.Combine(output, "metrics.prom")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "observations.json")));
+    }
+
+    [Fact]
     public async Task Bad_arguments_and_unbuilt_targets_exit_2_with_a_reason()
     {
         var badTarget = await CakeProcess.RunAsync("--target=Deploy");
-        var badFailOn = await CakeProcess.RunAsync("--fail-on=urgent");
+        var badFailOn = await CakeProcess.RunAsync("--fail-on=urgent", "--nameservers=127.0.0.1:9");
         var unbuilt = await CakeProcess.RunAsync("--target=RefreshProviders");
 
         Assert.Equal((2, 2, 2), (badTarget.ExitCode, badFailOn.ExitCode, unbuilt.ExitCode));

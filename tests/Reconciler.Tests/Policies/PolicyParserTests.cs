@@ -30,6 +30,7 @@ public sealed class PolicyParserTests
         Assert.Contains(set.FindAllowlist("payments-egress")!.Rules, r => r.Pinned);
         Assert.Equal(TimeSpan.FromDays(14), set.Settings.StaleAfter);
         Assert.All(set.Files, f => Assert.StartsWith("policies/", f, StringComparison.Ordinal));
+        Assert.All(set.Files, f => Assert.Equal(f, set.RepositoryPathOf(f)));   // the repository root is this checkout
     }
 
     [Fact]
@@ -61,6 +62,17 @@ public sealed class PolicyParserTests
         Assert.Equal([(10, 13), (11, 13)], destinations.Select(d => (d.Location.Line, d.Location.Column)));
         Assert.Equal(["192.0.2.0/24", "\"2001:db8::/48\""], destinations.Select(d => yaml[d.Start..d.End]));
         Assert.Equal(IPNetwork.Parse("2001:db8::/48"), destinations[1].Value);
+    }
+
+    [Fact]
+    public void A_flow_list_span_covers_its_brackets_exactly()
+    {
+        const string yaml = "dependencies:\n  - name: a\n    hosts: [a.example]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: a\n        destinations: [ 192.0.2.1 , \"192.0.2.2\" ]  # comment\n";
+
+        var list = Parse(yaml).Allowlists[0].Rules[0].DestinationsList!;
+
+        Assert.True(list.IsFlow);
+        Assert.Equal("[ 192.0.2.1 , \"192.0.2.2\" ]", yaml[list.Start..list.End]);
     }
 
     [Fact]

@@ -8,11 +8,22 @@ internal static partial class CakeProcess
 {
     public sealed record Outcome(int ExitCode, string Output);
 
+    private static bool IsLoopback(string server) =>
+        Reconciler.Dns.Transport.NameServer.TryParse(server, out var parsed) && System.Net.IPAddress.IsLoopback(parsed.Endpoint.Address);
+
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]
     private static partial Regex AnsiColours();
 
     public static async Task<Outcome> RunAsync(params string[] arguments)
     {
+        // Tests never ask the system resolver: a target that observes DNS must be told a loopback server or a replay.
+        var target = arguments.FirstOrDefault(a => a.StartsWith("--target=", StringComparison.Ordinal))?["--target=".Length..] ?? "Plan";
+        var observes = target is "Plan" or "Reconcile" or "Review" && !arguments.Contains("--tree") && !arguments.Contains("--description");
+        var contained = arguments.Any(a => a.StartsWith("--observations=", StringComparison.Ordinal))
+            || arguments.Any(a => a.StartsWith("--nameservers=", StringComparison.Ordinal) && a["--nameservers=".Length..].Split(',').All(IsLoopback));
+        if (observes && !contained)
+            throw new InvalidOperationException("a test ran a DNS-observing target without --nameservers on loopback or --observations: " + string.Join(' ', arguments));
+
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("cake");
         foreach (var argument in arguments)

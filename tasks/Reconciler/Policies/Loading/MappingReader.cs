@@ -28,6 +28,8 @@ internal sealed class MappingReader
 
     public SourceLocation Location => _mapping.Location;
 
+    public TextSpan Span => new(_mapping.Start, _mapping.End);
+
     public bool Has(string key) => _mapping.Entries.Any(e => e.Key.Value == key);
 
     public YamlNode? Node(string key, bool required = false)

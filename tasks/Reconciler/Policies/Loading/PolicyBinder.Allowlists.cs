@@ -66,7 +66,8 @@ internal sealed partial class PolicyBinder
             Reason = reason,
             Pinned = pinned,
             Location = reader.Location,
-            DestinationsLocation = destinationsNode?.Location,
+            Span = reader.Span,
+            DestinationsList = destinationsNode is Yaml.YamlSequence list ? new ListSpan(list.Start, list.End, list.IsFlow) : null,
         };
     }
 }

@@ -23,6 +23,7 @@ public static class PolicyDirectory
         var sources = new List<PolicySource>();
         var refused = new List<PolicyError>();
         var root = displayRoot ?? Directory.GetCurrentDirectory();
+        var repository = RepositoryRoot(Path.GetFullPath(directory));
         foreach (var file in files)
         {
             var display = Display(file, root);
@@ -32,10 +33,23 @@ public static class PolicyDirectory
                 refused.Add(new PolicyError(new SourceLocation(display, 1, 1), $"the file is {length:N0} bytes; policy files are limited to {MaxFileBytes:N0} (split it)"));
                 continue;
             }
-            sources.Add(new PolicySource(display, File.ReadAllText(file)));
+            var inRepository = repository is null ? null : Path.GetRelativePath(repository, file).Replace('\\', '/');
+            sources.Add(new PolicySource(display, File.ReadAllText(file), inRepository));
         }
         var result = PolicyParser.Parse(sources);
         return refused.Count == 0 ? result : new PolicyLoadResult(null, [.. refused, .. result.Errors]);
+    }
+
+    /// <summary>The nearest folder at or above <paramref name="directory"/> that is a git work tree (.git folder, or file for worktrees).</summary>
+    public static string? RepositoryRoot(string directory)
+    {
+        for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
+        {
+            var git = Path.Combine(dir.FullName, ".git");
+            if (Directory.Exists(git) || File.Exists(git))
+                return dir.FullName;
+        }
+        return null;
     }
 
     /// <summary>Relative to <paramref name="root"/> when the file is below it, so messages are short and clickable.</summary>

@@ -36,6 +36,11 @@ public static class PolicyParser
             .ThenBy(e => e.Location.Line)
             .ThenBy(e => e.Location.Column)
             .ToList();
+        set = set with
+        {
+            Sources = sources.ToDictionary(s => s.DisplayPath, s => s.Text, StringComparer.Ordinal),
+            RepositoryPaths = sources.ToDictionary(s => s.DisplayPath, s => s.RepositoryPath ?? s.DisplayPath.TrimStart('/'), StringComparer.Ordinal),
+        };
         return new PolicyLoadResult(ordered.Count == 0 ? set : null, ordered);
     }
 }

@@ -34,6 +34,8 @@ public sealed record AllowlistRule
     /// <summary>Never removed automatically.</summary>
     public bool Pinned { get; init; }
     public required SourceLocation Location { get; init; }
-    /// <summary>Where the <c>destinations:</c> list is, so that edits can add to it; null when the rule has none.</summary>
-    public SourceLocation? DestinationsLocation { get; init; }
+    /// <summary>The rule's own text, so that an edit can add a <c>destinations:</c> key to it.</summary>
+    public TextSpan Span { get; init; }
+    /// <summary>The <c>destinations:</c> list, so that edits can add to it or take from it; null when the rule has none.</summary>
+    public ListSpan? DestinationsList { get; init; }
 }

@@ -9,6 +9,12 @@ public sealed record PolicySet
     public required IReadOnlyList<Allowlist> Allowlists { get; init; }
     public required IReadOnlyList<IgnoreEntry> Ignores { get; init; }
     public required PolicySettings Settings { get; init; }
+    /// <summary>Each file's text as loaded, by its display path: what plans edit.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
+    /// <summary>Each file's path relative to its git repository's root, by display path: what pull requests name.</summary>
+    public IReadOnlyDictionary<string, string> RepositoryPaths { get; init; } = new Dictionary<string, string>();
+
+    public string RepositoryPathOf(string displayPath) => RepositoryPaths.GetValueOrDefault(displayPath) ?? displayPath.TrimStart('/');
 
     public Dependency? FindDependency(string name) => Dependencies.FirstOrDefault(d => d.Name == name);
     public Identity? FindIdentity(string name) => Identities.FirstOrDefault(i => i.Name == name);

@@ -40,6 +40,12 @@ public static class Networks
         return true;
     }
 
+    /// <summary>A single address as itself (192.0.2.7), a larger network as CIDR: as people write them in policies.</summary>
+    public static string Format(IPNetwork network) =>
+        network.PrefixLength == (network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
+            ? network.BaseAddress.ToString()
+            : network.ToString();
+
     public static IPAddress Mask(IPAddress address, int prefix)
     {
         var bytes = address.GetAddressBytes();

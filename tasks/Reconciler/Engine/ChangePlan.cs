@@ -1,0 +1,35 @@
+using Reconciler.Reports;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// One pull request per allowlist and dependency: the allowlist edit that ends the drift, why, and its diff.
+/// <see cref="Failure"/> is set (and there is no diff) when the edit would not validate: no PR is better than a broken one.
+/// </summary>
+public sealed record PlannedPullRequest(
+    string Allowlist,
+    string Dependency,
+    string Title,
+    string Body,
+    IReadOnlyList<string> Labels,
+    IReadOnlyList<string> Added,
+    IReadOnlyList<string> Removed,
+    IReadOnlyDictionary<string, string> EditedFiles,
+    string Diff,
+    IReadOnlyList<Finding> Findings,
+    string? Failure = null)
+{
+    public string Branch => $"reconciler/{Allowlist}/{Dependency}";
+
+    /// <summary>Stable for the same allowlist and dependency, whatever the drift: the PR is updated, not multiplied.</summary>
+    public string Fingerprint => Finding.FingerprintOf(FindingKind.MissingIp, Dependency, Allowlist, "pull-request");
+}
+
+/// <summary>One issue per finding that a human must handle, found again on later runs by its fingerprint.</summary>
+public sealed record PlannedIssue(Finding Finding, string Title, string Body, IReadOnlyList<string> Labels);
+
+/// <summary>What Reconcile would publish; what Plan writes as files.</summary>
+public sealed record ChangePlan(IReadOnlyList<PlannedPullRequest> PullRequests, IReadOnlyList<PlannedIssue> Issues)
+{
+    public static ChangePlan Empty { get; } = new([], []);
+}

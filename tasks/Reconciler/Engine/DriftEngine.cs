@@ -1,0 +1,161 @@
+using System.Net;
+using Reconciler.Dns.Resolution;
+using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
+using Reconciler.Reports;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// Desired state (the policies) against observed state (DNS, remembered across runs) gives findings. A pure
+/// function over records: the same policies, observations, memory and time give the same findings.
+/// </summary>
+public static class DriftEngine
+{
+    public static IReadOnlyList<Finding> Diff(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now)
+    {
+        var handsOff = HandsOff.Decide(policies, observations, now);
+        var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
+        var findings = new List<Finding>();
+        foreach (var dependency in policies.Dependencies)
+        {
+            var seen = dependency.Hosts.SelectMany(h => byHost[h.Value]).ToList();
+            findings.AddRange(ResolutionFailures(dependency, seen));
+            if (dependency.Track is not (TrackMode.Dns or TrackMode.Static))
+                continue;
+            foreach (var allowlist in policies.Allowlists)
+            {
+                var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
+                if (rules.Count == 0 || AdmittedByName(allowlist, rules, dependency))
+                    continue;
+                findings.AddRange(Unadmitted(dependency, allowlist, rules, seen, memory, policies.Settings.StaleAfter, now));
+                if (dependency.Track == TrackMode.Dns)
+                    findings.AddRange(Stale(dependency, allowlist, rules, memory, handsOff, policies.Settings.StaleAfter, now));
+            }
+        }
+        findings.AddRange(PolicyLint.Check(policies));
+        findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
+        return [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+    }
+
+    private static IEnumerable<Finding> ResolutionFailures(Dependency dependency, List<Observation> seen)
+    {
+        foreach (var host in seen.Where(o => !o.Succeeded).GroupBy(o => o.Host.ToLowerInvariant()))
+        {
+            var nxdomain = host.Any(o => o.Outcome == DnsOutcome.NxDomain);
+            var outcomes = string.Join(", ", host.Select(o => o.Outcome.ToString().ToUpperInvariant()).Distinct());
+            yield return new Finding
+            {
+                Kind = FindingKind.ResolutionFailed,
+                Severity = nxdomain ? Severity.High : Severity.Medium,
+                Dependency = dependency.Name,
+                Host = host.Key,
+                Subject = host.Key,
+                Message = $"{host.Key} did not resolve ({outcomes}); nothing it had is removed while it fails. " +
+                    (nxdomain ? "The name does not exist: check with the owner whether the endpoint moved." : "Check the resolvers; a lasting failure means an outage ahead."),
+                Action = FindingAction.Issue,
+                Evidence = [.. host.Select(o => new Evidence(o.Server, $"{o.Type} {o.Outcome}{(o.Error is null ? "" : ": " + o.Error)}", o.At))],
+                Location = dependency.Location,
+            };
+        }
+    }
+
+    /// <summary>A proxy rule that names the host's domain admits it whatever its addresses.</summary>
+    private static bool AdmittedByName(Allowlist allowlist, List<AllowlistRule> rules, Dependency dependency) =>
+        allowlist.Kind == AllowlistKind.Proxy
+        && dependency.Hosts.All(h => rules.SelectMany(r => r.Domains).Any(d => DomainAdmits(d.Value, h.Value)));
+
+    private static bool DomainAdmits(string domain, string host) =>
+        domain.StartsWith('.')
+            ? host.Equals(domain[1..], StringComparison.OrdinalIgnoreCase) || host.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
+            : host.Equals(domain, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Addresses the hosts gave within <c>stale_after</c> (this run's and remembered ones: a rotating pool is learnt
+    /// across samples and runs) that no rule of the allowlist admits.
+    /// </summary>
+    private static IEnumerable<Finding> Unadmitted(Dependency dependency, Allowlist allowlist, List<AllowlistRule> rules, List<Observation> seen, DriftMemory memory, TimeSpan staleAfter, DateTimeOffset now)
+    {
+        var admitted = rules.SelectMany(r => r.Destinations).Select(d => d.Value).ToList();
+        var current = seen.Where(o => o.Succeeded)
+            .SelectMany(o => o.Addresses.Select(a => (Observation: o, a.Address, a.Ttl)))
+            .ToLookup(x => x.Address, StringComparer.Ordinal);
+        var recent = dependency.Hosts
+            .SelectMany(h => memory.Find(h.Value)?.Addresses.Select(a => (Host: h.Value, Address: a.Key, Memory: a.Value)) ?? [])
+            .Where(a => now - a.Memory.LastSeen < staleAfter)
+            .GroupBy(a => a.Address, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        var isStatic = dependency.Track == TrackMode.Static;
+        foreach (var address in recent)
+        {
+            if (admitted.Any(n => n.Contains(IPAddress.Parse(address.Key))))
+                continue;
+            var hosts = string.Join(", ", address.Select(a => a.Host).Distinct(StringComparer.OrdinalIgnoreCase));
+            var evidence = current[address.Key].Any()
+                ? current[address.Key].DistinctBy(x => (x.Observation.Server, x.Observation.Type)).Select(x => new Evidence(
+                    x.Observation.Server,
+                    $"{x.Observation.Host} {x.Observation.Type} {address.Key}{(x.Observation.Chain.Count > 0 ? " via " + string.Join(" > ", x.Observation.Chain) : "")}",
+                    x.Observation.At,
+                    (int)Math.Min(x.Ttl, int.MaxValue)))
+                : address.Select(a => new Evidence("memory", $"{a.Host} gave {address.Key}, first seen {a.Memory.FirstSeen:yyyy-MM-dd HH:mm}, last seen {a.Memory.LastSeen:yyyy-MM-dd HH:mm}", a.Memory.LastSeen));
+            yield return new Finding
+            {
+                Kind = isStatic ? FindingKind.StaticIpChanged : FindingKind.MissingIp,
+                Severity = Severity.High,
+                Dependency = dependency.Name,
+                Allowlist = allowlist.Name,
+                Host = address.First().Host,
+                Subject = address.Key,
+                Message = isStatic
+                    ? $"{hosts} resolved to {address.Key}, outside the addresses the partner gave; ask the partner whether they moved before admitting it."
+                    : $"DNS gives {address.Key} for {hosts}, which {allowlist.Name} does not admit: traffic to it is dropped. The plan adds it.",
+                Action = isStatic ? FindingAction.Issue : FindingAction.PullRequest,
+                Evidence = [.. evidence],
+                Location = rules[0].Location,
+            };
+        }
+    }
+
+    private static IEnumerable<Finding> Stale(Dependency dependency, Allowlist allowlist, List<AllowlistRule> rules, DriftMemory memory, HandsOff handsOff, TimeSpan staleAfter, DateTimeOffset now)
+    {
+        var hosts = dependency.Hosts.Select(h => memory.Find(h.Value)).ToList();
+        // Too short a memory (or none) proves nothing: never propose removals from it.
+        if (hosts.Any(h => h is null || now - h.ObservedSince < staleAfter))
+            yield break;
+        var remembered = hosts.SelectMany(h => h!.Addresses).Select(a => (Address: IPAddress.Parse(a.Key), a.Value.LastSeen)).ToList();
+        foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
+        {
+            foreach (var destination in rule.Destinations)
+            {
+                var lastSeen = remembered.Where(a => destination.Value.Contains(a.Address)).Select(a => (DateTimeOffset?)a.LastSeen).Max();
+                if (lastSeen is { } last && now - last < staleAfter)
+                    continue;
+                var subject = Networks.Format(destination.Value);
+                yield return new Finding
+                {
+                    Kind = FindingKind.StaleIp,
+                    Severity = Severity.Low,
+                    Dependency = dependency.Name,
+                    Allowlist = allowlist.Name,
+                    Host = dependency.Hosts[0].Value,
+                    Subject = subject,
+                    Message = $"{subject} has not been seen for {dependency.Name} {(lastSeen is { } l ? "since " + l.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "at all")} (stale_after {staleAfter.TotalDays:0.#}d): it admits traffic nobody needs. The plan removes it.",
+                    Action = FindingAction.PullRequest,
+                    Evidence = [new Evidence("memory", lastSeen is null ? "never resolved to it" : $"last seen {lastSeen:O}", lastSeen)],
+                    Location = destination.Location,
+                };
+            }
+        }
+    }
+
+    private static Finding ExpiredIgnore(IgnoreEntry ignore) => new()
+    {
+        Kind = FindingKind.IgnoreExpired,
+        Severity = Severity.Low,
+        Dependency = ignore.Dependency ?? "*",
+        Subject = ignore.Location.ToString(),
+        Message = $"the ignore entry for {ignore.Kind ?? "any kind"} of {ignore.Dependency ?? "any dependency"}{(ignore.Subject is null ? "" : " (" + ignore.Subject + ")")} expired on {ignore.Expires:yyyy-MM-dd}: renew it with a reason, or remove it ('{ignore.Reason}').",
+        Action = FindingAction.Issue,
+        Location = ignore.Location,
+    };
+}

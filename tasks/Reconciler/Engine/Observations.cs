@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Reconciler.Dns.Resolution;
+
+namespace Reconciler.Engine;
+
+/// <summary>What one server said about one host and record type in one sample: the unit the drift engine reads.</summary>
+public sealed record Observation(
+    string Host,
+    string Type,
+    string Server,
+    DnsOutcome Outcome,
+    IReadOnlyList<string> Chain,
+    IReadOnlyList<ObservedAddress> Addresses,
+    DateTimeOffset At,
+    double ElapsedMs,
+    string? Error = null)
+{
+    /// <summary>NOERROR, with or without records: the server knows the name. Anything else freezes the host.</summary>
+    [JsonIgnore]
+    public bool Succeeded => Outcome is DnsOutcome.Answer or DnsOutcome.NoData;
+
+    public static Observation From(HostLookup lookup) => new(
+        lookup.Host,
+        lookup.Type.ToString(),
+        lookup.Server.ToString(),
+        lookup.Outcome,
+        [.. lookup.Chain.Select(c => c.Target)],
+        [.. lookup.Addresses.Select(a => new ObservedAddress(a.Address.ToString(), a.Ttl))],
+        lookup.At,
+        Math.Round(lookup.Elapsed.TotalMilliseconds, 3),
+        lookup.Error);
+}
+
+public sealed record ObservedAddress(string Address, uint Ttl);
+
+/// <summary>
+/// Every observation of a run: <c>--out/observations.json</c>, and what <c>--observations=FILE</c> replays
+/// instead of asking the network, so that a run can be reproduced exactly (with <c>--now</c>).
+/// </summary>
+public sealed record ObservationSet(DateTimeOffset At, IReadOnlyList<string> Servers, IReadOnlyList<Observation> Observations)
+{
+    public const int SchemaVersion = 1;
+
+    public static ObservationSet Empty(DateTimeOffset at) => new(at, [], []);
+
+    private static readonly JsonSerializerOptions Json = new(Reports.ReportJson.Options) { WriteIndented = false };
+
+    private sealed record Wire(int SchemaVersion, DateTimeOffset At, IReadOnlyList<string> Servers, IReadOnlyList<Observation> Observations);
+
+    public string ToJson() => JsonSerializer.Serialize(new Wire(SchemaVersion, At, Servers, Observations), Json) + "\n";
+
+    /// <exception cref="FormatException">The file is not an observations file of this version.</exception>
+    public static ObservationSet FromJson(string json)
+    {
+        try
+        {
+            var wire = JsonSerializer.Deserialize<Wire>(json, Json) ?? throw new FormatException("the file is empty");
+            if (wire.SchemaVersion != SchemaVersion)
+                throw new FormatException($"schemaVersion {wire.SchemaVersion} is not {SchemaVersion}");
+            return new ObservationSet(wire.At, wire.Servers ?? [], wire.Observations ?? []);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text;
+using Reconciler.Policies.Loading;
+using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
+using Reconciler.Reports;
+using Reconciler.Yaml;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// Turns findings into the changes that end them: YAML edits grouped per allowlist and dependency (each checked by
+/// parsing and validating the edited policies again), and issues for what a human must handle. Pure.
+/// </summary>
+public static class Planner
+{
+    public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings)
+    {
+        var pullRequests = findings
+            .Where(f => f.Action == FindingAction.PullRequest && f.Allowlist is not null)
+            .GroupBy(f => (Allowlist: f.Allowlist!, f.Dependency))
+            .OrderBy(g => g.Key.Allowlist, StringComparer.Ordinal).ThenBy(g => g.Key.Dependency, StringComparer.Ordinal)
+            .Select(g => PullRequest(policies, g.Key.Allowlist, g.Key.Dependency, [.. g]))
+            .ToList();
+        var issues = findings.Where(f => f.Action == FindingAction.Issue).Select(Issue).ToList();
+        return new ChangePlan(pullRequests, issues);
+    }
+
+    private static PlannedPullRequest PullRequest(PolicySet policies, string allowlistName, string dependency, List<Finding> findings)
+    {
+        var added = findings.Where(f => f.Kind == FindingKind.MissingIp).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
+        // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
+        var written = added.Select(a => a.Contains(':', StringComparison.Ordinal) ? $"\"{a}\"" : a).ToList();
+        var removed = findings.Where(f => f.Kind == FindingKind.StaleIp).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
+        var allowlist = policies.FindAllowlist(allowlistName)!;
+        var rules = allowlist.Rules.Where(r => r.Dependency == dependency).ToList();
+        var file = rules[0].Location.File;
+        var before = policies.Sources.GetValueOrDefault(file);
+        var title = Title(allowlistName, dependency, added.Count, removed.Count);
+        List<string> labels = ["reconciler", "allowlist", .. findings.Select(f => f.Kind.ToWire()).Distinct()];
+        string Body(string? failure) => PullRequestBody(allowlistName, dependency, added, removed, findings, failure);
+
+        if (before is null)
+            return new PlannedPullRequest(allowlistName, dependency, title, Body($"the text of {file} is not loaded"), labels, added, removed, new Dictionary<string, string>(), "", findings, $"the text of {file} is not loaded");
+
+        var after = YamlTextEdits.Apply(before, Edits(before, rules, written, removed));
+        var check = PolicyParser.Parse([.. policies.Sources.Select(s => new PolicySource(s.Key, s.Key == file ? after : s.Value, policies.RepositoryPathOf(s.Key)))]);
+        if (!check.IsValid)
+        {
+            var failure = "the edited policies do not validate: " + string.Join("; ", check.Errors.Take(3));
+            return new PlannedPullRequest(allowlistName, dependency, title, Body(failure), labels, added, removed, new Dictionary<string, string>(), "", findings, failure);
+        }
+        return new PlannedPullRequest(allowlistName, dependency, title, Body(null), labels, added, removed,
+            new Dictionary<string, string> { [file] = after }, UnifiedDiff.Create(policies.RepositoryPathOf(file), before, after), findings);
+    }
+
+    /// <summary>Additions go to the first rule that is not pinned (pinned rules are a human's); removals to wherever each destination is.</summary>
+    private static List<TextEdit> Edits(string text, List<AllowlistRule> rules, List<string> added, List<string> removed)
+    {
+        var edits = new List<TextEdit>();
+        foreach (var rule in rules.Where(r => r.DestinationsList is not null))
+        {
+            var items = rule.Destinations.Select(d => new TextSpan(d.Start, d.End)).ToList();
+            var gone = rule.Destinations.Select((d, i) => (Subject: Networks.Format(d.Value), i)).Where(x => removed.Contains(x.Subject)).Select(x => x.i).ToHashSet();
+            if (gone.Count > 0)
+                edits.AddRange(YamlTextEdits.Remove(text, rule.DestinationsList!, items, gone));
+        }
+        if (added.Count == 0)
+            return edits;
+        var target = rules.FirstOrDefault(r => !r.Pinned && r.DestinationsList is not null) ?? rules.FirstOrDefault(r => !r.Pinned) ?? rules[0];
+        if (target.DestinationsList is { } list && (list.IsFlow || target.Destinations.Count > 0))
+        {
+            var items = target.Destinations.Select(d => new TextSpan(d.Start, d.End)).ToList();
+            // A flow list that also loses items is rewritten whole by Remove: add to that rewrite instead.
+            var rewrite = edits.FirstOrDefault(e => e.Start == list.Start && e.End == list.End);
+            if (rewrite is not null)
+            {
+                edits.Remove(rewrite);
+                var inner = rewrite.Replacement[1..^1];
+                edits.Add(rewrite with { Replacement = "[" + (inner.Length == 0 ? "" : inner + ", ") + string.Join(", ", added) + "]" });
+            }
+            else
+            {
+                edits.Add(YamlTextEdits.Append(text, list, items, added));
+            }
+        }
+        else
+        {
+            edits.Add(YamlTextEdits.AddKey(text, target.Span, target.Location.Column, "destinations", added));
+        }
+        return edits;
+    }
+
+    private static string Title(string allowlist, string dependency, int added, int removed)
+    {
+        var parts = new List<string>();
+        if (added > 0)
+            parts.Add($"admit {added} new address{(added == 1 ? "" : "es")}");
+        if (removed > 0)
+            parts.Add($"remove {removed} stale address{(removed == 1 ? "" : "es")}");
+        return $"{allowlist}: {string.Join(" and ", parts)} of {dependency}";
+    }
+
+    private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure)
+    {
+        var body = new StringBuilder();
+        body.AppendLine($"Reconciler found that `{allowlist}` no longer matches what `{dependency}` resolves to.").AppendLine();
+        if (failure is not null)
+            body.AppendLine($"> **Not proposed:** {failure}").AppendLine();
+        body.AppendLine("| change | address | why |").AppendLine("| --- | --- | --- |");
+        foreach (var finding in findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, StringComparer.Ordinal))
+            body.AppendLine($"| {(finding.Kind == FindingKind.MissingIp ? "add" : "remove")} | `{finding.Subject}` | {finding.Message.Replace("|", "\\|", StringComparison.Ordinal)} |");
+        body.AppendLine().AppendLine("<details><summary>Evidence</summary>").AppendLine();
+        foreach (var finding in findings)
+        {
+            foreach (var evidence in finding.Evidence)
+                body.AppendLine($"- `{finding.Subject}`: {evidence.Source} said {evidence.Detail}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}{(evidence.Ttl is { } ttl ? $" (TTL {ttl} s)" : "")}");
+        }
+        body.AppendLine().AppendLine("</details>").AppendLine();
+        body.AppendLine($"Pinned rules are never changed. Added: {added.Count}, removed: {removed.Count}.");
+        body.AppendLine($"<!-- reconciler:pull-request allowlist={allowlist} dependency={dependency} -->");
+        return body.ToString();
+    }
+
+    private static PlannedIssue Issue(Finding finding)
+    {
+        var body = new StringBuilder();
+        body.AppendLine(finding.Message).AppendLine();
+        body.AppendLine($"- kind: `{finding.Kind.ToWire()}`, severity: **{finding.Severity.ToString().ToLowerInvariant()}**");
+        body.AppendLine($"- dependency: `{finding.Dependency}`{(finding.Allowlist is null ? "" : $", allowlist: `{finding.Allowlist}`")}{(finding.Host is null ? "" : $", host: `{finding.Host}`")}");
+        if (finding.Location is not null)
+            body.AppendLine($"- policy: `{finding.Location}`");
+        if (finding.Evidence.Count > 0)
+        {
+            body.AppendLine().AppendLine("Evidence:");
+            foreach (var evidence in finding.Evidence)
+                body.AppendLine($"- {evidence.Source}: {evidence.Detail}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}");
+        }
+        body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={finding.Fingerprint} -->");
+        return new PlannedIssue(finding, $"{finding.Kind.ToWire()}: {finding.Dependency}: {finding.Subject}", body.ToString(),
+            ["reconciler", finding.Kind.ToWire(), "severity:" + finding.Severity.ToString().ToLowerInvariant()]);
+    }
+}

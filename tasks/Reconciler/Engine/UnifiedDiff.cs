@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace Reconciler.Engine;
+
+/// <summary>A unified diff (as <c>diff -u</c> and <c>git diff</c> write it) of two versions of a file.</summary>
+public static class UnifiedDiff
+{
+    public static string Create(string path, string before, string after, int context = 3)
+    {
+        var a = Lines(before);
+        var b = Lines(after);
+        // Edits are local: compare only what lies between the common head and tail.
+        var head = 0;
+        while (head < a.Length && head < b.Length && a[head] == b[head])
+            head++;
+        var tail = 0;
+        while (tail < a.Length - head && tail < b.Length - head && a[^(tail + 1)] == b[^(tail + 1)])
+            tail++;
+        var ops = Middle(a[head..^tail], b[head..^tail]);
+        if (ops.Count == 0)
+            return "";
+
+        var text = new StringBuilder().Append("--- a/").Append(path).Append('\n').Append("+++ b/").Append(path).Append('\n');
+        var from = Math.Max(0, head - context);
+        var lines = new List<string>();
+        lines.AddRange(a[from..head].Select(l => " " + l));
+        lines.AddRange(ops);
+        var afterEnd = Math.Min(a.Length, a.Length - tail + context);
+        lines.AddRange(a[(a.Length - tail)..afterEnd].Select(l => " " + l));
+        var oldCount = lines.Count(l => l[0] != '+');
+        var newCount = lines.Count(l => l[0] != '-');
+        text.Append($"@@ -{from + 1},{oldCount} +{from + 1},{newCount} @@\n");
+        foreach (var line in lines)
+            text.Append(line).Append('\n');
+        return text.ToString();
+    }
+
+    private static string[] Lines(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+
+    /// <summary>Longest common subsequence of the differing middle; small, since edits touch a few lines.</summary>
+    private static List<string> Middle(string[] a, string[] b)
+    {
+        var lcs = new int[a.Length + 1, b.Length + 1];
+        for (var i = a.Length - 1; i >= 0; i--)
+            for (var j = b.Length - 1; j >= 0; j--)
+                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        var ops = new List<string>();
+        int x = 0, y = 0;
+        while (x < a.Length || y < b.Length)
+        {
+            if (x < a.Length && y < b.Length && a[x] == b[y])
+            {
+                ops.Add(" " + a[x++]);
+                y++;
+            }
+            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] > lcs[x + 1, y]))
+                ops.Add("+" + b[y++]);
+            else
+                ops.Add("-" + a[x++]);
+        }
+        return ops;
+    }
+}
