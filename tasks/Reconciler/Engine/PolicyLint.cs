@@ -4,7 +4,7 @@ using Reconciler.Reports;
 
 namespace Reconciler.Engine;
 
-/// <summary>Findings that the policies show by themselves, with no network: rules that admit far too much.</summary>
+/// <summary>Findings that the policies show by themselves, with no network: rules that admit far too much, or nothing.</summary>
 public static class PolicyLint
 {
     public static IReadOnlyList<Finding> Check(PolicySet policies)
@@ -14,6 +14,20 @@ public static class PolicyLint
         {
             foreach (var rule in allowlist.Rules)
             {
+                if (AdmitsNothing(policies, allowlist, rule) is { } why)
+                {
+                    findings.Add(new Finding
+                    {
+                        Kind = FindingKind.RuleAdmitsNothing,
+                        Severity = Severity.Low,
+                        Dependency = rule.Dependency,
+                        Allowlist = allowlist.Name,
+                        Subject = rule.Location.ToString(),
+                        Message = $"this rule admits none of {rule.Dependency}'s traffic: {why}. Fix the typo or remove the rule.",
+                        Action = FindingAction.Issue,
+                        Location = rule.Location,
+                    });
+                }
                 foreach (var destination in rule.Destinations)
                 {
                     var network = destination.Value;
@@ -36,6 +50,17 @@ public static class PolicyLint
             }
         }
         return findings;
+    }
+
+    private static string? AdmitsNothing(PolicySet policies, Allowlist allowlist, AllowlistRule rule)
+    {
+        if (policies.FindDependency(rule.Dependency) is not { } dependency)
+            return null;
+        if (rule.Ports.Count > 0 && !rule.Ports.Intersect(dependency.Ports).Any())
+            return $"it opens port{(rule.Ports.Count == 1 ? "" : "s")} {string.Join(", ", rule.Ports)}, and {dependency.Name} uses {string.Join(", ", dependency.Ports)}";
+        if (allowlist.Kind == AllowlistKind.Proxy && rule.Domains.Count == 0 && rule.Destinations.Count == 0)
+            return "it names neither domains nor destinations";
+        return null;
     }
 
     private static string Size(int prefix, bool v4) =>

@@ -19,6 +19,8 @@ public enum FindingKind
     LiveRuleDrift,
     /// <summary>An <c>ignore:</c> entry whose date has passed: silence must be renewed on purpose.</summary>
     IgnoreExpired,
+    /// <summary>A rule that admits none of its dependency's traffic (other ports, or nothing to match): dead weight or a typo.</summary>
+    RuleAdmitsNothing,
 }
 
 public static class FindingKinds

@@ -88,6 +88,53 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
     }
 
     [Fact]
+    public async Task Plan_against_a_real_server_finds_each_kind_and_a_steady_world_exits_0()
+    {
+        var dir = Policies("kinds", """
+            dependencies:
+              - name: www
+                hosts: [www.example.test]
+              - name: gone
+                hosts: [nx.example.test]
+              - name: partner
+                hosts: [api.other.test]
+                track: static
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: www
+                    destinations: [192.0.2.10, 192.0.2.77]
+                  - dependency: gone
+                    destinations: [10.0.0.0/8]
+                  - dependency: partner
+                    destinations: [198.51.100.8]
+            settings:
+              stale_after: 14d
+            """);
+        // Reconciler has watched www for 60 days; 192.0.2.77 was last seen 30 days ago.
+        var state = Path.Combine(_scratch, "kinds-state.json");
+        File.WriteAllText(state, """
+            {"schemaVersion":1,"hosts":{"www.example.test":{"observedSince":"2026-09-24T06:00:00+00:00","addresses":{
+              "192.0.2.77":{"firstSeen":"2026-09-24T06:00:00+00:00","lastSeen":"2026-10-24T06:00:00+00:00"}}}}}
+            """);
+        var output = Path.Combine(_scratch, "kinds-out");
+
+        var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--state=" + state, "--now=2026-11-23T06:00:00Z", "--nameservers=" + servers.Knot.V4);
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        Assert.Equal(
+            ["missing-ip 2001:db8::10", "over-broad-rule 10.0.0.0/8", "resolution-failed nx.example.test", "stale-ip 192.0.2.77", "static-ip-changed 198.51.100.7", "static-ip-changed 2001:db8:1::7"],
+            report.RootElement.GetProperty("findings").EnumerateArray().Select(f => $"{f.GetProperty("kind").GetString()} {f.GetProperty("subject").GetString()}").Order());
+
+        var steady = Policies("steady", "dependencies:\n  - name: www\n    hosts: [www.example.test]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: www\n        destinations: [192.0.2.10, \"2001:db8::10\"]\n");
+        var quiet = await CakeProcess.RunAsync("--policies=" + steady, "--out=" + Path.Combine(_scratch, "steady-out"), "--state=" + Path.Combine(_scratch, "steady.json"), "--nameservers=" + servers.Knot.V4);
+        Assert.True(quiet.ExitCode == 0, quiet.Output);
+        Assert.StartsWith("# Reconciler Plan: no drift", File.ReadAllText(Path.Combine(_scratch, "steady-out", "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_arguments_and_unbuilt_targets_exit_2_with_a_reason()
     {
         var badTarget = await CakeProcess.RunAsync("--target=Deploy");

@@ -21,6 +21,8 @@ public sealed class DnsServersFixture : IAsyncLifetime
         loop2   IN CNAME loop1
         mutable 60 IN A 192.0.2.50
         short 3 IN A    192.0.2.30
+        rotating 60 IN A 192.0.2.101
+        rotating 60 IN A 192.0.2.102
         """;
 
     public const string OtherZone = """

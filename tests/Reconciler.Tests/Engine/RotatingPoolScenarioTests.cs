@@ -1,0 +1,97 @@
+using Reconciler.Dns.Transport;
+using Reconciler.Reports;
+using Reconciler.Run;
+using Reconciler.Tests.Support;
+
+namespace Reconciler.Tests.Engine;
+
+/// <summary>
+/// Thirty scheduled runs, six hours apart, against Knot serving a pool of eight addresses two at a time (as
+/// providers rotate them), with the memory kept between runs; then the pool moves for good.
+/// </summary>
+[Collection(DnsServersGroup.Name)]
+public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly string[] OldPool = [.. Enumerable.Range(101, 8).Select(i => $"192.0.2.{i}")];
+    private static readonly string[] NewPool = [.. Enumerable.Range(201, 8).Select(i => $"198.51.100.{i}")];
+    private const int MoveAt = 16;
+
+    private readonly string _scratch = Directory.CreateTempSubdirectory("reconciler-scenario-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    private sealed class QuietLog : IRunLog
+    {
+        public void Information(string message) { }
+        public void Warning(string message) { }
+        public void Error(string message) { }
+        public void Verbose(string message) { }
+    }
+
+    [Fact]
+    public async Task A_rotating_pool_is_learnt_one_pull_request_is_kept_and_old_addresses_go_stale_only_after_stale_after()
+    {
+        var policies = Path.Combine(_scratch, "policies");
+        Directory.CreateDirectory(policies);
+        await File.WriteAllTextAsync(Path.Combine(policies, "pool.yaml"), """
+            dependencies:
+              - name: rotating
+                hosts: [rotating.example.test]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: rotating
+                    destinations: [192.0.2.101, 192.0.2.102]
+            settings:
+              samples: 1
+              stale_after: 2d
+            """);
+
+        var runs = new List<(IReadOnlyList<Finding> Findings, string? PullRequest)>();
+        for (var run = 0; run < 30; run++)
+        {
+            var pool = run < MoveAt ? OldPool : NewPool;
+            await servers.Knot.ChangeAsync("example.test",
+                ["zone-unset", "rotating", "A"],
+                ["zone-set", "rotating", "60", "A", pool[2 * run % 8]],
+                ["zone-set", "rotating", "60", "A", pool[(2 * run + 1) % 8]]);
+            var options = new RunOptions
+            {
+                Target = "Plan",
+                Policies = policies,
+                Out = Path.Combine(_scratch, "out"),
+                Nameservers = [servers.Knot.V4],
+                State = Path.Combine(_scratch, "state.json"),
+                Now = Start.AddHours(6 * run),
+            };
+            var reconciler = new ReconcilerRun(options, new QuietLog());
+            var report = await reconciler.PlanAsync();
+            Assert.True(reconciler.ChangePlan!.PullRequests.Count <= 1, $"run {run}: {reconciler.ChangePlan.PullRequests.Count} pull requests");
+            runs.Add((report.Findings, reconciler.ChangePlan.PullRequests.SingleOrDefault()?.Fingerprint));
+        }
+
+        string[] Subjects(int run, FindingKind kind) => [.. runs[run].Findings.Where(f => f.Kind == kind).Select(f => f.Subject).Order(StringComparer.Ordinal)];
+
+        // The pool is learnt: after four runs every address the allowlist lacks is missing, and stays so.
+        Assert.Equal(OldPool[2..4], Subjects(1, FindingKind.MissingIp));
+        foreach (var run in Enumerable.Range(3, MoveAt - 3))
+            Assert.Equal(OldPool[2..], Subjects(run, FindingKind.MissingIp));
+
+        // One pull request throughout, found again by the same fingerprint: updated, never multiplied.
+        Assert.Single(runs.Select(r => r.PullRequest).OfType<string>().Distinct());
+        Assert.All(runs.Skip(1), r => Assert.NotNull(r.PullRequest));
+
+        // Nothing is stale while the old pool still rotates, nor for stale_after after it moved: 192.0.2.101 and
+        // .102 were last served at run 12 (72 h); 48 h later, at run 20, and not before, they are stale.
+        foreach (var run in Enumerable.Range(0, 20))
+            Assert.Empty(Subjects(run, FindingKind.StaleIp));
+        Assert.Equal(OldPool[..2], Subjects(20, FindingKind.StaleIp));
+        Assert.Equal(OldPool[..2], Subjects(29, FindingKind.StaleIp));
+
+        // The new pool is found, and old addresses no longer seen within stale_after are no longer proposed.
+        Assert.Equal(NewPool, Subjects(29, FindingKind.MissingIp));
+        Assert.All(runs.SelectMany(r => r.Findings), f => Assert.NotEqual(FindingKind.ResolutionFailed, f.Kind));
+    }
+}
