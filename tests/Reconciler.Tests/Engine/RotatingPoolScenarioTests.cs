@@ -94,4 +94,28 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
         Assert.Equal(NewPool, Subjects(29, FindingKind.MissingIp));
         Assert.All(runs.SelectMany(r => r.Findings), f => Assert.NotEqual(FindingKind.ResolutionFailed, f.Kind));
     }
+
+    [Fact]
+    public async Task Replaying_a_runs_observations_gives_the_same_findings_without_the_network()
+    {
+        var policies = Path.Combine(_scratch, "replay-policies");
+        Directory.CreateDirectory(policies);
+        await File.WriteAllTextAsync(Path.Combine(policies, "p.yaml"), "dependencies:\n  - name: www\n    hosts: [www.example.test, chain1.example.test, nx.example.test]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: www\n        destinations: [192.0.2.10]\n");
+        RunOptions Options(string name, string? replay) => new()
+        {
+            Target = "Plan",
+            Policies = policies,
+            Out = Path.Combine(_scratch, name),
+            Nameservers = replay is null ? [servers.Knot.V4] : [new NameServer(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9))],
+            State = Path.Combine(_scratch, name + "-state.json"),
+            Now = Start,
+            Observations = replay,
+        };
+
+        var live = await new ReconcilerRun(Options("live", null), new QuietLog()).PlanAsync();
+        var replayed = await new ReconcilerRun(Options("replayed", Path.Combine(_scratch, "live", "observations.json")), new QuietLog()).PlanAsync();
+
+        Assert.NotEmpty(live.Findings);
+        Assert.Equal(ReportJson.Write(live with { Run = replayed.Run, Notes = [] }), ReportJson.Write(replayed with { Notes = [] }));
+    }
 }
