@@ -30,7 +30,7 @@ Task("Review")
 Task("Render")
     .Description("Write deployable allowlists: iptables-restore and ipset files per iptables allowlist, a squid include per proxy allowlist.")
     .IsDependentOn("Validate")
-    .Does(() => ReconcilerRun.NotBuiltYet("Render", "issue #9"));
+    .Does<BuildParameters>(p => p.Run.Render());
 
 Task("RefreshProviders")
     .Description("Fetch the provider feeds (AWS, Cloudflare, GitHub, Google) into the committed snapshot.")

@@ -63,7 +63,13 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         }
         memory = memory.Remember(observations, options.Now);
 
-        var findings = DriftEngine.Diff(policies, observations, memory, options.Now);
+        var findings = DriftEngine.Diff(policies, observations, memory, options.Now).ToList();
+        if (options.Live is { } live)
+        {
+            var drift = Reconciler.Render.LiveDrift.Compare(policies, ReadLiveDumps(live));
+            findings.AddRange(drift.Findings);
+            notes.AddRange(drift.Notes);
+        }
         var plan = Planner.Plan(policies, findings);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
@@ -74,6 +80,13 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
         return report;
+    }
+
+    private static Dictionary<string, string> ReadLiveDumps(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw ReconcilerException.InvalidArgument("live", $"directory '{directory}' does not exist");
+        return Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
     }
 
     private async Task<ObservationSet> ObserveAsync(PolicySet policies, List<string> notes, CancellationToken cancellationToken)
@@ -109,6 +122,14 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         var failed = observations.Observations.Count(o => !o.Succeeded);
         log.Information($"asked {string.Join(", ", servers)} {observations.Observations.Count} times for {policies.Dependencies.Sum(d => d.Hosts.Count)} hosts; {failed} lookups failed");
         return observations;
+    }
+
+    /// <summary>Writes the deployable allowlists (iptables-restore and ipset files, squid includes) to <c>--out/rendered/</c>.</summary>
+    public IReadOnlyList<string> Render()
+    {
+        var written = Reconciler.Render.RenderFiles.Write(Validate(), options.Out);
+        log.Information($"rendered {written.Count} files under {Path.Combine(options.Out, "rendered")}");
+        return written;
     }
 
     /// <summary>Fails clearly for a target whose work is not built yet, instead of pretending it ran.</summary>

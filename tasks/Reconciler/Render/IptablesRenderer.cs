@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
+
+namespace Reconciler.Render;
+
+/// <summary>
+/// Renders an iptables allowlist as its own chain plus one ipset per dependency and set of ports. The chain
+/// governs outbound TCP: it admits what the YAML declares and rejects the rest with a TCP reset, so a blocked
+/// connection fails at once instead of hanging; other protocols (DNS over UDP…) fall through to the host's own
+/// OUTPUT rules. Loaded with <c>--noflush</c>, it replaces only its own chain. Same input, same bytes.
+/// </summary>
+public static class IptablesRenderer
+{
+    public static IptablesRendering Render(PolicySet policies, Allowlist allowlist)
+    {
+        var chain = RenderNames.Chain(allowlist.Name);
+        var sets = Sets(policies, allowlist);
+        return new IptablesRendering(allowlist.Name, chain, Ipsets(allowlist, sets), Rules(allowlist, chain, sets, 4), Rules(allowlist, chain, sets, 6), sets);
+    }
+
+    private static List<RenderedSet> Sets(PolicySet policies, Allowlist allowlist)
+    {
+        var sets = new List<RenderedSet>();
+        foreach (var byDependency in allowlist.Rules.GroupBy(r => r.Dependency))
+        {
+            var dependency = policies.FindDependency(byDependency.Key);
+            var groups = byDependency
+                .GroupBy(r => string.Join(',', (r.Ports.Count > 0 ? r.Ports : dependency?.Ports ?? [443]).Distinct().Order()))
+                .ToList();
+            for (var group = 0; group < groups.Count; group++)
+            {
+                var ports = groups[group].Key.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
+                foreach (var family in new[] { 4, 6 })
+                {
+                    var entries = groups[group].SelectMany(r => r.Destinations).Select(d => d.Value)
+                        .Where(n => (n.BaseAddress.AddressFamily == AddressFamily.InterNetwork) == (family == 4))
+                        .Distinct().Select(Networks.Format).Order(StringComparer.Ordinal).ToList();
+                    if (entries.Count > 0)
+                        sets.Add(new RenderedSet(RenderNames.Set(allowlist.Name, byDependency.Key, group, family), byDependency.Key, family, ports, entries, groups[group].First().Location));
+                }
+            }
+        }
+        return sets;
+    }
+
+    private static string Header(Allowlist allowlist, string what) =>
+        $"# Rendered by Reconciler from the policies: allowlist {allowlist.Name}" +
+        (allowlist.Hosts.Count > 0 ? $" (hosts {string.Join(", ", allowlist.Hosts)})" : "") + $". Do not edit: {what}\n";
+
+    private static string Ipsets(Allowlist allowlist, List<RenderedSet> sets)
+    {
+        var text = new StringBuilder(Header(allowlist, "load with `ipset restore < FILE`, before the rules."));
+        foreach (var set in sets)
+        {
+            text.Append($"create {set.Name} hash:net family {(set.Family == 4 ? "inet" : "inet6")} -exist\n");
+            text.Append($"flush {set.Name}\n");
+            foreach (var entry in set.Entries)
+                text.Append($"add {set.Name} {entry} -exist\n");
+        }
+        return text.ToString();
+    }
+
+    private static string Rules(Allowlist allowlist, string chain, List<RenderedSet> sets, int family)
+    {
+        var tool = family == 4 ? "iptables" : "ip6tables";
+        var text = new StringBuilder(Header(allowlist, $"load with `{tool}-restore --noflush < FILE`, which replaces chain {chain} only."));
+        text.Append($"# Hook it once: {tool} -C OUTPUT -j {chain} || {tool} -A OUTPUT -j {chain}\n");
+        text.Append("*filter\n");
+        text.Append($":{chain} - [0:0]\n");
+        text.Append($"-A {chain} -o lo -j ACCEPT\n");
+        text.Append($"-A {chain} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n");
+        foreach (var set in sets.Where(s => s.Family == family))
+        {
+            var ports = set.Ports.Count == 1 ? $"--dport {set.Ports[0]}" : $"-m multiport --dports {string.Join(',', set.Ports)}";
+            var comment = $"{set.Dependency} {set.Location}".Replace("\"", "'", StringComparison.Ordinal);
+            text.Append($"-A {chain} -p tcp -m set --match-set {set.Name} dst {ports} -m comment --comment \"{comment[..Math.Min(comment.Length, 255)]}\" -j ACCEPT\n");
+        }
+        text.Append($"-A {chain} -p tcp -j REJECT --reject-with tcp-reset\n");
+        text.Append("COMMIT\n");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Reconciler.Render;
+
+/// <summary>
+/// Names of chains, ipsets and squid ACLs: readable (they carry the allowlist and dependency) and within the
+/// kernel's limits (ipset 31, chain 28 characters); a long name is cut and made unique with a short hash.
+/// </summary>
+public static class RenderNames
+{
+    public static string Chain(string allowlist) => Fit("rcn-" + allowlist, 28);
+
+    /// <param name="group">0 for the dependency's first set of ports, 1 for its second…</param>
+    public static string Set(string allowlist, string dependency, int group, int family) =>
+        Fit($"{allowlist}_{dependency}{(group == 0 ? "" : "_p" + (group + 1))}", 27) + (family == 4 ? "_v4" : "_v6");
+
+    public static string Acl(string allowlist, string dependency, string what) => $"rcn_{allowlist}_{dependency}_{what}";
+
+    private static string Fit(string name, int max)
+    {
+        if (name.Length <= max)
+            return name;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..6];
+        return name[..(max - 7)] + "." + hash;
+    }
+}
