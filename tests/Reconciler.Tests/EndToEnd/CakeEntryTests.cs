@@ -135,6 +135,38 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
     }
 
     [Fact]
+    public async Task Render_writes_every_allowlist_and_plan_reports_a_host_whose_live_rules_lack_an_address()
+    {
+        var output = Path.Combine(_scratch, "render-out");
+
+        var render = await CakeProcess.RunAsync("--target=Render", "--out=" + output);
+
+        Assert.True(render.ExitCode == 0, render.Output);
+        var rendered = Path.Combine(output, "rendered");
+        Assert.Equal(
+            ["iptables/payments-egress.ipset", "iptables/payments-egress.v4", "iptables/payments-egress.v6", "squid/squid-main.conf"],
+            Directory.GetFiles(rendered, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(rendered, f)).Order(StringComparer.Ordinal));
+
+        // frpay1001 runs the rendering but lost 104.18.21.5; frpay1002 sent no dump.
+        var live = Path.Combine(_scratch, "live");
+        Directory.CreateDirectory(live);
+        File.WriteAllText(Path.Combine(live, "frpay1001.iptables"), File.ReadAllText(Path.Combine(rendered, "iptables", "payments-egress.v4")));
+        File.WriteAllLines(Path.Combine(live, "frpay1001.ipset"), File.ReadAllLines(Path.Combine(rendered, "iptables", "payments-egress.ipset")).Where(l => !l.Contains("104.18.21.5", StringComparison.Ordinal)));
+        File.Copy(Path.Combine(rendered, "squid", "squid-main.conf"), Path.Combine(live, "proxy1001.squid"));
+        var replay = Path.Combine(_scratch, "empty-observations.json");
+        File.WriteAllText(replay, "{\"schemaVersion\":1,\"at\":\"2026-11-23T06:00:00Z\",\"servers\":[],\"observations\":[]}");
+
+        var plan = await CakeProcess.RunAsync("--live=" + live, "--observations=" + replay, "--out=" + output, "--state=" + Path.Combine(_scratch, "live-state.json"));
+
+        Assert.True(plan.ExitCode == 1, plan.Output);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        var drift = report.RootElement.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("kind").GetString() == "live-rule-drift").ToList();
+        Assert.Equal("frpay1001 gmc-api", string.Join(";", drift.Select(f => $"{f.GetProperty("host").GetString()} {f.GetProperty("dependency").GetString()}")));
+        Assert.Contains("104.18.21.5", drift[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(report.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString() == "live rules of frpay1002 (payments-egress) not checked: no dump for it in --live");
+    }
+
+    [Fact]
     public async Task Bad_arguments_and_unbuilt_targets_exit_2_with_a_reason()
     {
         var badTarget = await CakeProcess.RunAsync("--target=Deploy");
