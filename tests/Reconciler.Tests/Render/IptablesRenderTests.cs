@@ -101,11 +101,7 @@ public sealed class IptablesRenderTests
         {
             using var ns = await NetworkNamespace.CreateAsync();
             for (var time = 1; time <= 2; time++)
-            {
-                await AssertLoads(ns, "ipset restore", rendering.Ipsets);
-                await AssertLoads(ns, "iptables-restore --noflush", rendering.Ipv4Rules);
-                await AssertLoads(ns, "ip6tables-restore --noflush", rendering.Ipv6Rules);
-            }
+                await LoadAsync(ns, rendering, withIpv6: true);
             await AssertLoads(ns, $"iptables -C OUTPUT -j {rendering.Chain} 2>/dev/null || iptables -A OUTPUT -j {rendering.Chain}", "");
             var saved = await ns.RunAsync("iptables-save");
             Assert.Equal(rendering.Sets.Count(s => s.Family == 4), saved.Split('\n').Count(l => l.StartsWith($"-A {rendering.Chain} -p tcp -m set", StringComparison.Ordinal)));
@@ -125,8 +121,7 @@ public sealed class IptablesRenderTests
 
         Assert.Equal("connected", await ConnectAsync(firewall, "192.0.2.11", 443));   // open before the rules
         var rendering = Render();
-        await AssertLoads(firewall, "ipset restore", rendering.Ipsets);
-        await AssertLoads(firewall, "iptables-restore --noflush", rendering.Ipv4Rules);
+        await LoadAsync(firewall, rendering);
         await AssertLoads(firewall, $"iptables -A OUTPUT -j {rendering.Chain}", "");
 
         Assert.Equal("connected", await ConnectAsync(firewall, "192.0.2.10", 443));
@@ -143,8 +138,7 @@ public sealed class IptablesRenderTests
         var policies = Parse(Policy);
         var rendering = IptablesRenderer.Render(policies, policies.Allowlists[0]);
         using var host = await NetworkNamespace.CreateAsync();
-        await AssertLoads(host, "ipset restore", rendering.Ipsets);
-        await AssertLoads(host, "iptables-restore --noflush", rendering.Ipv4Rules);
+        await LoadAsync(host, rendering);
         await host.RunAsync("ipset", "del", "egress_api_v4", "192.0.2.10");     // removed by hand on the host
         await host.RunAsync("ipset", "add", "egress_partner_v4", "203.0.113.9"); // left over from an old deploy
         var dumps = new Dictionary<string, string>
@@ -169,9 +163,7 @@ public sealed class IptablesRenderTests
         var policies = Parse(Policy);
         var rendering = IptablesRenderer.Render(policies, policies.Allowlists[0]);
         using var host = await NetworkNamespace.CreateAsync();
-        await AssertLoads(host, "ipset restore", rendering.Ipsets);
-        await AssertLoads(host, "iptables-restore --noflush", rendering.Ipv4Rules);
-        await AssertLoads(host, "ip6tables-restore --noflush", rendering.Ipv6Rules);
+        await LoadAsync(host, rendering, withIpv6: true);
 
         var drift = LiveDrift.Compare(policies, new Dictionary<string, string>
         {
@@ -181,6 +173,15 @@ public sealed class IptablesRenderTests
         });
 
         Assert.Empty(drift.Findings);
+    }
+
+    /// <summary>Loads a rendering as a host would: the sets first, then the rules that use them.</summary>
+    private static async Task LoadAsync(NetworkNamespace ns, IptablesRendering rendering, bool withIpv6 = false)
+    {
+        await AssertLoads(ns, "ipset restore", rendering.Ipsets);
+        await AssertLoads(ns, "iptables-restore --noflush", rendering.Ipv4Rules);
+        if (withIpv6)
+            await AssertLoads(ns, "ip6tables-restore --noflush", rendering.Ipv6Rules);
     }
 
     private static async Task AssertLoads(NetworkNamespace ns, string command, string input)
