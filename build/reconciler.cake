@@ -33,8 +33,8 @@ Task("Render")
     .Does<BuildParameters>(p => p.Run.Render());
 
 Task("RefreshProviders")
-    .Description("Fetch the provider feeds (AWS, Cloudflare, GitHub, Google) into the committed snapshot.")
-    .Does(() => ReconcilerRun.NotBuiltYet("RefreshProviders", "issue #5"));
+    .Description("Fetch the provider feeds (AWS, Cloudflare, GitHub, Google; or --feeds=DIR) into the committed snapshot.")
+    .Does<BuildParameters>(async p => await p.Run.RefreshProvidersAsync());
 
 Task("Merge")
     .Description("Merge the report.json of several --shard runs into one, for one publish.")

@@ -2,6 +2,7 @@ using Reconciler.Diagnostics;
 using Reconciler.Dns.Resolution;
 using Reconciler.Dns.Transport;
 using Reconciler.Engine;
+using Reconciler.Providers;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Reports;
@@ -130,6 +131,47 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         var written = Reconciler.Render.RenderFiles.Write(Validate(), options.Out);
         log.Information($"rendered {written.Count} files under {Path.Combine(options.Out, "rendered")}");
         return written;
+    }
+
+    /// <summary>
+    /// Fetches the provider feeds (or reads <c>--feeds</c>) into the snapshot file. Each feed stands alone: one that
+    /// fails to download or parse keeps its old part of the snapshot, is reported, and the run exits 3.
+    /// </summary>
+    public async Task<ProviderSnapshot> RefreshProvidersAsync(CancellationToken cancellationToken = default)
+    {
+        var current = File.Exists(options.Snapshot) && new FileInfo(options.Snapshot).Length > 0
+            ? ProviderSnapshot.Parse(await File.ReadAllTextAsync(options.Snapshot, cancellationToken).ConfigureAwait(false))
+            : new ProviderSnapshot([], []);
+        IReadOnlyList<FeedResult> results;
+        if (options.Feeds is { } folder)
+        {
+            if (!Directory.Exists(folder))
+                throw ReconcilerException.InvalidArgument("feeds", $"directory '{folder}' does not exist");
+            results = await FeedSources.ReadAsync(folder, options.Now, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.UserAgent.ParseAdd($"reconciler/{ToolVersion} (+https://github.com/)");
+            results = await FeedSources.FetchAsync(http, options.Now, cancellationToken).ConfigureAwait(false);
+        }
+        var snapshot = current;
+        foreach (var result in results)
+        {
+            if (result.Parsed is { } parsed)
+            {
+                snapshot = snapshot.With(parsed.Feed, parsed.Prefixes);
+                log.Information($"{result.Provider}: {parsed.Prefixes.Count} prefixes ({parsed.Feed.Date})");
+            }
+            else
+            {
+                log.Error($"{result.Provider}: the feed failed ({result.Error}); its part of the snapshot is kept as it was");
+                Raise(ExitCodes.RunFailed);
+            }
+        }
+        ReportFiles.WriteAtomically(options.Snapshot, snapshot.ToTsv());
+        log.Information($"wrote {options.Snapshot}: {snapshot.Prefixes.Count} prefixes from {snapshot.Feeds.Count} feeds");
+        return snapshot;
     }
 
     /// <summary>Fails clearly for a target whose work is not built yet, instead of pretending it ran.</summary>

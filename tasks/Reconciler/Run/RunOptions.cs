@@ -22,6 +22,12 @@ public sealed record RunOptions
     public string? Observations { get; init; }
     public string? Live { get; init; }
     public Shard Shard { get; init; } = Shard.Whole;
+    /// <summary>RefreshProviders: read saved feeds from this folder instead of the providers.</summary>
+    public string? Feeds { get; init; }
+    /// <summary>RefreshProviders: the snapshot file to rewrite (the one the library embeds).</summary>
+    public string Snapshot { get; init; } = DefaultSnapshot;
+
+    public const string DefaultSnapshot = "tasks/Reconciler/Providers/snapshot.tsv";
 
     /// <summary>Where the drift memory lives when <c>--state</c> is not given locally.</summary>
     public string StatePath => State ?? Path.Combine(Out, "state.json");
@@ -46,6 +52,8 @@ public sealed record RunOptions
             Observations = Arg("observations"),
             Live = Arg("live"),
             Shard = Arg("shard") is { } shard ? Shard.Parse(shard) : Shard.Whole,
+            Feeds = Arg("feeds"),
+            Snapshot = Arg("snapshot") ?? DefaultSnapshot,
         };
     }
 
