@@ -12,7 +12,9 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class DriftEngine
 {
-    public static IReadOnlyList<Finding> Diff(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now)
+    /// <param name="memory">The memory between runs, already holding this run's observations.</param>
+    /// <param name="providers">The provider feeds; without them, provider tracking and CDN checks are skipped.</param>
+    public static IReadOnlyList<Finding> Diff(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now, Providers.ProviderKnowledge? providers = null)
     {
         var handsOff = HandsOff.Decide(policies, observations, now);
         var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
@@ -33,6 +35,8 @@ public static class DriftEngine
                     findings.AddRange(Stale(dependency, allowlist, rules, memory, handsOff, policies.Settings.StaleAfter, now));
             }
         }
+        if (providers is not null)
+            findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff));
         findings.AddRange(PolicyLint.Check(policies));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
         return [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];

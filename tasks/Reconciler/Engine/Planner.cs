@@ -13,13 +13,18 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class Planner
 {
-    public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings)
+    private static readonly FindingKind[] Additions = [FindingKind.MissingIp, FindingKind.ProviderRangeAdded];
+    private static readonly FindingKind[] Removals = [FindingKind.StaleIp, FindingKind.ProviderRangeRemoved];
+
+    /// <param name="suggestions">Advice per dependency (e.g. to track its provider), added to its pull requests.</param>
+    public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, string>? suggestions = null)
     {
         var pullRequests = findings
             .Where(f => f.Action == FindingAction.PullRequest && f.Allowlist is not null)
             .GroupBy(f => (Allowlist: f.Allowlist!, f.Dependency))
             .OrderBy(g => g.Key.Allowlist, StringComparer.Ordinal).ThenBy(g => g.Key.Dependency, StringComparer.Ordinal)
             .Select(g => PullRequest(policies, g.Key.Allowlist, g.Key.Dependency, [.. g]))
+            .Select(pr => suggestions?.GetValueOrDefault(pr.Dependency) is { } advice ? pr with { Body = pr.Body + "\n> **Suggestion:** " + advice + "\n" } : pr)
             .ToList();
         var issues = findings.Where(f => f.Action == FindingAction.Issue).Select(Issue).ToList();
         return new ChangePlan(pullRequests, issues);
@@ -27,10 +32,10 @@ public static class Planner
 
     private static PlannedPullRequest PullRequest(PolicySet policies, string allowlistName, string dependency, List<Finding> findings)
     {
-        var added = findings.Where(f => f.Kind == FindingKind.MissingIp).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
+        var added = findings.Where(f => Additions.Contains(f.Kind)).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
         // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
         var written = added.Select(a => a.Contains(':', StringComparison.Ordinal) ? $"\"{a}\"" : a).ToList();
-        var removed = findings.Where(f => f.Kind == FindingKind.StaleIp).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
+        var removed = findings.Where(f => Removals.Contains(f.Kind)).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
         var allowlist = policies.FindAllowlist(allowlistName)!;
         var rules = allowlist.Rules.Where(r => r.Dependency == dependency).ToList();
         var file = rules[0].Location.File;
@@ -96,7 +101,7 @@ public static class Planner
         if (added > 0)
             parts.Add($"admit {added} new address{(added == 1 ? "" : "es")}");
         if (removed > 0)
-            parts.Add($"remove {removed} stale address{(removed == 1 ? "" : "es")}");
+            parts.Add($"remove {removed} address{(removed == 1 ? "" : "es")}");
         return $"{allowlist}: {string.Join(" and ", parts)} of {dependency}";
     }
 
@@ -108,7 +113,7 @@ public static class Planner
             body.AppendLine($"> **Not proposed:** {failure}").AppendLine();
         body.AppendLine("| change | address | why |").AppendLine("| --- | --- | --- |");
         foreach (var finding in findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, StringComparer.Ordinal))
-            body.AppendLine($"| {(finding.Kind == FindingKind.MissingIp ? "add" : "remove")} | `{finding.Subject}` | {finding.Message.Replace("|", "\\|", StringComparison.Ordinal)} |");
+            body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | `{finding.Subject}` | {finding.Message.Replace("|", "\\|", StringComparison.Ordinal)} |");
         body.AppendLine().AppendLine("<details><summary>Evidence</summary>").AppendLine();
         foreach (var finding in findings)
         {

@@ -53,7 +53,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
     public async Task<Report> PlanAsync(CancellationToken cancellationToken = default)
     {
         var policies = Validate();
-        var notes = new List<string> { "Provider feeds, probes and egress addresses are not observed by this build yet: findings of those kinds cannot appear." };
+        var notes = new List<string> { "Probes and egress addresses are not observed by this build yet: probe-blocked, probe-failed, user-agent-risk and egress-ip-drift cannot appear." };
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
 
         var (memory, problem) = DriftMemory.FromJson(File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null);
@@ -64,14 +64,17 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         }
         memory = memory.Remember(observations, options.Now);
 
-        var findings = DriftEngine.Diff(policies, observations, memory, options.Now).ToList();
+        var providers = new ProviderKnowledge(ProviderSnapshot.Default);
+        var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
+        var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
+        notes.AddRange(suggestions.Values);
         if (options.Live is { } live)
         {
             var drift = Reconciler.Render.LiveDrift.Compare(policies, ReadLiveDumps(live));
             findings.AddRange(drift.Findings);
             notes.AddRange(drift.Notes);
         }
-        var plan = Planner.Plan(policies, findings);
+        var plan = Planner.Plan(policies, findings, suggestions);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
         Publish(report, ("observations.json", observations.ToJson()), ("metrics.prom", Metrics.Prometheus(report, observations)));

@@ -23,6 +23,17 @@ public sealed class DnsServersFixture : IAsyncLifetime
         short 3 IN A    192.0.2.30
         rotating 60 IN A 192.0.2.101
         rotating 60 IN A 192.0.2.102
+        partner-cdn IN CNAME partner.example.test.cdn.cloudflare.net.
+        """;
+
+    /// <summary>Where a partner that moved behind Cloudflare now points: an edge name in one of Cloudflare's ranges.</summary>
+    public const string CloudflareZone = """
+        $ORIGIN cloudflare.net.
+        $TTL 300
+        @       IN SOA  ns1 hostmaster 1 3600 600 86400 60
+        @       IN NS   ns1
+        ns1     IN A    127.0.0.1
+        partner.example.test.cdn IN A 104.16.1.1
         """;
 
     public const string OtherZone = """
@@ -49,6 +60,7 @@ public sealed class DnsServersFixture : IAsyncLifetime
         {
             ["example.test"] = ExampleZone + "\n" + Generated(),
             ["other.test"] = OtherZone + "\n",
+            ["cloudflare.net"] = CloudflareZone + "\n",
         });
         Unbound = await UnboundServer.StartAsync(Knot, ["example.test", "other.test"]);
     }

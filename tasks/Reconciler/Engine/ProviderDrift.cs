@@ -1,0 +1,159 @@
+using System.Net;
+using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
+using Reconciler.Providers;
+using Reconciler.Reports;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// What the provider feeds say about the dependencies: a <c>track: provider</c> allowlist must admit the provider's
+/// published prefixes and nothing the provider no longer publishes; its DNS answers must fall inside them; and a
+/// dependency that moved behind a CDN must be told, because pinning its addresses will break.
+/// </summary>
+public static class ProviderDrift
+{
+    public static IEnumerable<Finding> Check(PolicySet policies, ObservationSet observations, ProviderKnowledge providers, HandsOff handsOff)
+    {
+        var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
+        foreach (var dependency in policies.Dependencies)
+        {
+            // Failed lookups too: a CNAME chain is learnt even when resolving the CDN's own name then fails.
+            var seen = dependency.Hosts.SelectMany(h => byHost[h.Value]).ToList();
+            if (dependency.Track == TrackMode.Provider && dependency.Provider is { } provider)
+            {
+                var published = providers.Published(provider);
+                foreach (var finding in Ranges(policies, dependency, provider, published, handsOff))
+                    yield return finding;
+                foreach (var finding in OutsideRanges(dependency, provider, published, seen, providers))
+                    yield return finding;
+            }
+            else if (dependency.Track is TrackMode.Dns or TrackMode.Static && CdnFronted(dependency, seen, providers) is { } cdn)
+            {
+                yield return cdn;
+            }
+        }
+    }
+
+    private static IEnumerable<Finding> Ranges(PolicySet policies, Dependency dependency, ProviderRef provider, IReadOnlyList<ProviderPrefix> published, HandsOff handsOff)
+    {
+        var prefixes = published.Select(p => p.Prefix).Distinct().ToList();
+        var what = $"{provider.Name} {provider.Service ?? "*"} {(provider.Regions.Count == 0 ? "*" : string.Join(",", provider.Regions))}";
+        foreach (var allowlist in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables))
+        {
+            var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
+            if (rules.Count == 0)
+                continue;
+            var admitted = rules.SelectMany(r => r.Destinations).Select(d => d.Value).ToList();
+            foreach (var prefix in prefixes.Where(p => !admitted.Any(a => Covers(a, p))))
+            {
+                yield return new Finding
+                {
+                    Kind = FindingKind.ProviderRangeAdded,
+                    Severity = Severity.High,
+                    Dependency = dependency.Name,
+                    Allowlist = allowlist.Name,
+                    Subject = Networks.Format(prefix),
+                    Message = $"{what} publishes {prefix}, which {allowlist.Name} does not admit: the provider may hand it out any time. The plan adds it.",
+                    Action = FindingAction.PullRequest,
+                    Evidence = [new Evidence($"{provider.Name} feed", $"{prefix} is published for {what}")],
+                    Location = rules[0].Location,
+                };
+            }
+            foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
+            {
+                foreach (var destination in rule.Destinations.Where(d => !prefixes.Any(p => Covers(p, d.Value))))
+                {
+                    yield return new Finding
+                    {
+                        Kind = FindingKind.ProviderRangeRemoved,
+                        Severity = Severity.Medium,
+                        Dependency = dependency.Name,
+                        Allowlist = allowlist.Name,
+                        Subject = Networks.Format(destination.Value),
+                        Message = $"{destination.Value} is not (or no longer) published for {what}: it admits addresses the provider may give to anyone. The plan removes it.",
+                        Action = FindingAction.PullRequest,
+                        Evidence = [new Evidence($"{provider.Name} feed", $"no published {what} prefix holds {destination.Value}")],
+                        Location = destination.Location,
+                    };
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Finding> OutsideRanges(Dependency dependency, ProviderRef provider, IReadOnlyList<ProviderPrefix> published, List<Observation> seen, ProviderKnowledge providers)
+    {
+        var index = new PrefixIndex(published);
+        foreach (var address in seen.SelectMany(o => o.Addresses.Select(a => (Observation: o, a.Address))).GroupBy(x => x.Address, StringComparer.Ordinal))
+        {
+            if (index.Owners(IPAddress.Parse(address.Key)).Count > 0)
+                continue;
+            var owners = providers.Index.Owners(IPAddress.Parse(address.Key));
+            var owner = owners.Count == 0 ? "no provider in the snapshot" : string.Join(", ", owners.Select(o => $"{o.Provider} {o.Service} {o.Region}").Distinct());
+            yield return new Finding
+            {
+                Kind = FindingKind.OutsideProviderRange,
+                Severity = Severity.High,
+                Dependency = dependency.Name,
+                Host = address.First().Observation.Host,
+                Subject = address.Key,
+                Message = $"{address.First().Observation.Host} resolved to {address.Key}, outside what {provider.Name} publishes for it (it belongs to {owner}): the allowlist will refuse it. Check the provider block, or whether the host moved.",
+                Action = FindingAction.Issue,
+                Evidence = [.. address.Select(x => new Evidence(x.Observation.Server, $"{x.Observation.Host} {x.Observation.Type} {address.Key}", x.Observation.At))],
+                Location = dependency.Location,
+            };
+        }
+    }
+
+    private static Finding? CdnFronted(Dependency dependency, List<Observation> seen, ProviderKnowledge providers)
+    {
+        var byName = seen.SelectMany(o => o.Chain.Select(name => (Cdn: CdnCatalog.CdnOfName(name), Why: $"{o.Host} is an alias of {name}", o.Server, o.At)));
+        var byAddress = seen.SelectMany(o => o.Addresses.Select(a => (Cdn: CdnCatalog.CdnOfOwners(providers.Index.Owners(IPAddress.Parse(a.Address))), Why: $"{o.Host} resolves to {a.Address}, in the CDN's published ranges", o.Server, o.At)));
+        var evidence = byName.Concat(byAddress).Where(x => x.Cdn is not null).DistinctBy(x => x.Why).ToList();
+        if (evidence.Count == 0)
+            return null;
+        var cdn = evidence[0].Cdn!;
+        return new Finding
+        {
+            Kind = FindingKind.CdnFronted,
+            Severity = Severity.Medium,
+            Dependency = dependency.Name,
+            Host = dependency.Hosts[0].Value,
+            Subject = cdn,
+            Message = $"{dependency.Name} now sits behind {cdn}: its addresses are the CDN's and change without notice, so pinning them will break, and the CDN's WAF now judges our user agent and egress address. Admit it by name at a proxy instead (track: domain).",
+            Action = FindingAction.Issue,
+            Evidence = [.. evidence.Select(x => new Evidence(x.Server, x.Why, x.At))],
+            Location = dependency.Location,
+        };
+    }
+
+    private static bool Covers(IPNetwork outer, IPNetwork inner) =>
+        outer.BaseAddress.AddressFamily == inner.BaseAddress.AddressFamily && outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);
+
+    /// <summary>
+    /// A dns-tracked dependency that keeps rotating (four or more addresses within stale_after) over addresses that
+    /// all fall in one provider's service and region is easier tracked by the provider's published prefixes.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Suggestions(PolicySet policies, DriftMemory memory, ProviderKnowledge providers, DateTimeOffset now)
+    {
+        var suggestions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var dependency in policies.Dependencies.Where(d => d.Track == TrackMode.Dns))
+        {
+            var recent = dependency.Hosts
+                .SelectMany(h => memory.Find(h.Value)?.Addresses.Where(a => now - a.Value.LastSeen < policies.Settings.StaleAfter).Select(a => a.Key) ?? [])
+                .Distinct().ToList();
+            if (recent.Count < 4)
+                continue;
+            var owners = recent.Select(a => providers.Index.Owners(IPAddress.Parse(a)).Where(o => o.Provider != "cloudflare").Select(o => (o.Provider, o.Service, o.Region)).ToHashSet()).ToList();
+            var common = owners.Skip(1).Aggregate(owners[0], (all, next) => [.. all.Intersect(next)]);
+            // AWS lists most prefixes under AMAZON as well as their own service: the narrower service says more.
+            if (common.OrderBy(o => o.Service == "AMAZON").FirstOrDefault() is { Provider: not null } owner)
+            {
+                var service = owner.Service == "-" ? "" : $", service: {owner.Service}";
+                var region = owner.Region == "-" ? "" : $", region: {owner.Region}";
+                suggestions[dependency.Name] = $"{dependency.Name} rotated over {recent.Count} addresses within stale_after, all published by {owner.Provider}{(service + region).Replace(", ", " ", StringComparison.Ordinal)}: consider `track: provider` with `provider: {{ name: {owner.Provider}{service}{region} }}`, so the allowlist follows the published prefixes instead of chasing addresses.";
+            }
+        }
+        return suggestions;
+    }
+}

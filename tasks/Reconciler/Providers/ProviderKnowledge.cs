@@ -1,0 +1,21 @@
+using Reconciler.Policies.Model;
+
+namespace Reconciler.Providers;
+
+/// <summary>The snapshot and its index, built once per run and shared by every check that asks who owns an address.</summary>
+public sealed class ProviderKnowledge(ProviderSnapshot snapshot)
+{
+    private readonly Lazy<PrefixIndex> _index = new(() => new PrefixIndex(snapshot.Prefixes));
+
+    public ProviderSnapshot Snapshot => snapshot;
+
+    public PrefixIndex Index => _index.Value;
+
+    /// <summary>The prefixes a <c>provider:</c> block stands for: its provider, and its service and regions where it names them.</summary>
+    public IReadOnlyList<ProviderPrefix> Published(ProviderRef provider) =>
+    [
+        .. snapshot.Prefixes.Where(p => p.Provider == provider.Name
+            && (provider.Service is null || p.Service == provider.Service)
+            && (provider.Regions.Count == 0 || provider.Regions.Contains(p.Region))),
+    ];
+}
