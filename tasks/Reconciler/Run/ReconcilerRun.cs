@@ -53,7 +53,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
     public async Task<Report> PlanAsync(CancellationToken cancellationToken = default)
     {
         var policies = Validate();
-        var notes = new List<string> { "Probes and egress addresses are not observed by this build yet: probe-blocked, probe-failed, user-agent-risk and egress-ip-drift cannot appear." };
+        var notes = new List<string>();
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
 
         var (memory, problem) = DriftMemory.FromJson(File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null);
@@ -67,6 +67,21 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
         var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
+        findings.AddRange(Outbound.UserAgentRules.Check(policies));
+        if (options.Observations is null)
+        {
+            // Probes and egress ask the network as it is now: a replay of old observations does not.
+            var outbound = new Outbound.OutboundObserver(new Outbound.HttpProber(Outbound.ProbeTimeouts.Default), ResolveAsync);
+            foreach (var result in new[] { await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false), await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) })
+            {
+                findings.AddRange(result.Findings);
+                notes.AddRange(result.Notes);
+            }
+        }
+        else
+        {
+            notes.Add("probes and egress were not run: this run replays observations");
+        }
         notes.AddRange(suggestions.Values);
         if (options.Live is { } live)
         {
@@ -86,11 +101,33 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         return report;
     }
 
+    /// <summary>A host's A records at the run's name servers, for what the probes need beyond the dependencies' hosts.</summary>
+    private async Task<IReadOnlyList<System.Net.IPAddress>> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        var (servers, transport) = await NameServersAsync(new List<string>(), cancellationToken).ConfigureAwait(false);
+        using var client = new DnsLookupClient(transport);
+        var lookup = await new HostResolver(client, TimeProvider.System).ResolveAsync(servers[0], host, Dns.Protocol.RecordType.A, cancellationToken).ConfigureAwait(false);
+        return [.. lookup.Addresses.Select(a => a.Address)];
+    }
+
     private static Dictionary<string, string> ReadLiveDumps(string directory)
     {
         if (!Directory.Exists(directory))
             throw ReconcilerException.InvalidArgument("live", $"directory '{directory}' does not exist");
         return Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
+    }
+
+    /// <summary><c>--nameservers</c>, or the system's resolvers from resolv.conf when none are given.</summary>
+    private async Task<(IReadOnlyList<NameServer> Servers, DnsTransportOptions Transport)> NameServersAsync(List<string> notes, CancellationToken cancellationToken)
+    {
+        if (options.Nameservers.Count > 0)
+            return (options.Nameservers, DnsTransportOptions.Default);
+        var system = ResolvConf.Parse(File.Exists(ResolvConf.SystemPath) ? await File.ReadAllTextAsync(ResolvConf.SystemPath, cancellationToken).ConfigureAwait(false) : "");
+        foreach (var skipped in system.Skipped)
+            notes.Add($"{ResolvConf.SystemPath}: name server {skipped} was skipped (a link-local address with a zone cannot be used here)");
+        if (system.Servers.Count == 0)
+            throw new ReconcilerException(ExitCodes.InvalidInput, $"no name servers: give --nameservers=IP[:PORT], or list some in {ResolvConf.SystemPath}");
+        return (system.Servers, system.Options);
     }
 
     private async Task<ObservationSet> ObserveAsync(PolicySet policies, List<string> notes, CancellationToken cancellationToken)
@@ -109,17 +146,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
             }
         }
 
-        var servers = options.Nameservers;
-        var transport = DnsTransportOptions.Default;
-        if (servers.Count == 0)
-        {
-            var system = ResolvConf.Parse(File.Exists(ResolvConf.SystemPath) ? await File.ReadAllTextAsync(ResolvConf.SystemPath, cancellationToken).ConfigureAwait(false) : "");
-            (servers, transport) = (system.Servers, system.Options);
-            foreach (var skipped in system.Skipped)
-                notes.Add($"{ResolvConf.SystemPath}: name server {skipped} was skipped (a link-local address with a zone cannot be used here)");
-            if (servers.Count == 0)
-                throw new ReconcilerException(ExitCodes.InvalidInput, $"no name servers: give --nameservers=IP[:PORT], or list some in {ResolvConf.SystemPath}");
-        }
+        var (servers, transport) = await NameServersAsync(notes, cancellationToken).ConfigureAwait(false);
         using var client = new DnsLookupClient(transport);
         var observer = new DnsObserver(new HostResolver(client, TimeProvider.System), TimeProvider.System);
         var observations = await observer.ObserveAsync(policies, servers, options.Now, cancellationToken).ConfigureAwait(false);

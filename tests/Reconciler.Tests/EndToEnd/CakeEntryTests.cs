@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Reconciler.Tests.Support;
 
 namespace Reconciler.Tests.EndToEnd;
@@ -164,6 +165,44 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
         Assert.Equal("frpay1001 gmc-api", string.Join(";", drift.Select(f => $"{f.GetProperty("host").GetString()} {f.GetProperty("dependency").GetString()}")));
         Assert.Contains("104.18.21.5", drift[0].GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains(report.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString() == "live rules of frpay1002 (payments-egress) not checked: no dump for it in --live");
+    }
+
+    [Fact]
+    public async Task Plan_probes_each_address_and_the_egress_as_partners_see_us()
+    {
+        var port = ExternalTool.FreePort();
+        await using var waf = await PartnerServers.StartAsync(System.Net.IPAddress.Parse("127.0.0.2"), port, PartnerServers.BlocksJavaClients);
+        await using var tls = await PartnerServers.StartAsync(System.Net.IPAddress.Parse("127.0.0.3"), port, c => c.Response.WriteAsync("ok"), PartnerServers.SelfSigned("tls.example.test"));
+        await using var echo = await PartnerServers.StartAsync(System.Net.IPAddress.Parse("127.0.0.4"), port, c => c.Response.WriteAsync("198.51.100.77"));
+        var dir = Policies("outbound", $"""
+            dependencies:
+              - name: gmc-api
+                hosts: [waf.example.test]
+                identity: legacy
+                probe: {"{"} url: "http://waf.example.test:{port}/GMCWebServices/", expect_status: [200] {"}"}
+              - name: portal
+                hosts: [tls.example.test]
+                identity: legacy
+                probe: {"{"} url: "https://tls.example.test:{port}/" {"}"}
+            identities:
+              - name: legacy
+                user_agent: "Java/1.8.0_292"
+                egress_ips: [203.0.113.10]
+            settings:
+              egress_echo: http://127.0.0.4:{port}/
+            """);
+        var output = Path.Combine(_scratch, "outbound-out");
+
+        var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--state=" + Path.Combine(_scratch, "outbound.json"), "--nameservers=" + servers.Knot.V4);
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("kind").GetString()} {f.GetProperty("dependency").GetString()} {f.GetProperty("subject").GetString()}").Order().ToList();
+        Assert.Equal(["egress-ip-drift legacy 198.51.100.77", "probe-blocked gmc-api 127.0.0.2", "probe-failed portal 127.0.0.3", "user-agent-risk gmc-api Java/1.8.0_292", "user-agent-risk portal Java/1.8.0_292"], findings);
+        var messages = string.Join("\n", report.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("message").GetString()));
+        Assert.Contains("the user agent \"Java/1.8.0_292\" is the cause", messages, StringComparison.Ordinal);
+        Assert.Contains("self-signed; untrusted", messages, StringComparison.Ordinal);
     }
 
     [Fact]

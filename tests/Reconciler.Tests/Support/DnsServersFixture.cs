@@ -24,6 +24,8 @@ public sealed class DnsServersFixture : IAsyncLifetime
         rotating 60 IN A 192.0.2.101
         rotating 60 IN A 192.0.2.102
         partner-cdn IN CNAME partner.example.test.cdn.cloudflare.net.
+        waf     IN A    127.0.0.2
+        tls     IN A    127.0.0.3
         """;
 
     /// <summary>Where a partner that moved behind Cloudflare now points: an edge name in one of Cloudflare's ranges.</summary>

@@ -29,8 +29,11 @@ internal sealed class SquidServer : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>A squid.conf that includes <paramref name="include"/> before its own <c>http_access deny all</c>.</summary>
-    public static string Configuration(string directory, int port, int parentPort, string includePath) => $"""
+    /// <summary>
+    /// A squid.conf that includes <paramref name="include"/> before its own <c>http_access deny all</c>; with a
+    /// parent port, admitted requests go to that parent, without one squid connects to the (loopback) address itself.
+    /// </summary>
+    public static string Configuration(string directory, int port, int? parentPort, string includePath) => $"""
         http_port 127.0.0.1:{port}
         pid_filename {directory}/squid.pid
         cache_log stdio:{directory}/cache.log
@@ -46,15 +49,14 @@ internal sealed class SquidServer : IAsyncDisposable
         dns_nameservers 127.0.0.1
         include {includePath}
         http_access deny all
-        cache_peer 127.0.0.1 parent {parentPort} 0 no-query no-digest default name=loopback
-        never_direct allow all
+        {(parentPort is { } parent ? $"cache_peer 127.0.0.1 parent {parent} 0 no-query no-digest default name=loopback\nnever_direct allow all" : "")}
 
         """;
 
     /// <summary>Writes the include and a configuration around it into a fresh folder the proxy user owns.</summary>
-    public static async Task<(string Directory, string Config)> PrepareAsync(string include, int port, int parentPort)
+    public static async Task<(string Directory, string Config)> PrepareAsync(string include, int port, int? parentPort)
     {
-        var directory = Directory.CreateTempSubdirectory("reconciler-squid-").FullName;
+        var directory = System.IO.Directory.CreateTempSubdirectory("reconciler-squid-").FullName;
         var includePath = Path.Combine(directory, "reconciler.conf");
         await File.WriteAllTextAsync(includePath, include);
         await File.WriteAllTextAsync(Path.Combine(directory, "hosts"), "127.0.0.1 localhost\n");
@@ -64,7 +66,9 @@ internal sealed class SquidServer : IAsyncDisposable
         return (directory, config);
     }
 
-    public static async Task<SquidServer> StartAsync(string include)
+    public string Directory => _directory;
+
+    public static async Task<SquidServer> StartAsync(string include, bool direct = false)
     {
         var squid = ExternalTool.Find("squid", "squid");
         var parent = new TcpListener(IPAddress.Loopback, 0);
@@ -72,7 +76,7 @@ internal sealed class SquidServer : IAsyncDisposable
         var stop = new CancellationTokenSource();
         var parentLoop = Task.Run(() => AnswerEverythingAsync(parent, stop.Token));
         var port = ExternalTool.FreePort();
-        var (directory, config) = await PrepareAsync(include, port, ((IPEndPoint)parent.LocalEndpoint).Port);
+        var (directory, config) = await PrepareAsync(include, port, direct ? null : ((IPEndPoint)parent.LocalEndpoint).Port);
         var process = ExternalTool.StartServer(squid, "-N", "-f", config);
         var server = new SquidServer(process, directory, parent, stop, parentLoop, port);
         for (var i = 0; i < 500 && !process.HasExited; i++)
@@ -119,7 +123,7 @@ internal sealed class SquidServer : IAsyncDisposable
         await _stop.CancelAsync();
         _parent.Stop();
         try { await _parentLoop.WaitAsync(TimeSpan.FromSeconds(5)); } catch (TimeoutException) { }
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(_directory, recursive: true);
         _stop.Dispose();
     }
 }

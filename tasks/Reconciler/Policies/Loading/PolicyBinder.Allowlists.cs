@@ -19,6 +19,10 @@ internal sealed partial class PolicyBinder
             else
                 Error(scalar.Location, error);
         }
+        var urlAt = reader.Scalar("url");
+        var url = urlAt is null ? null : HttpUrl(urlAt);
+        if (urlAt is not null && kind == AllowlistKind.Iptables)
+            Error(urlAt.Location, "'url' is the address of a proxy; an iptables allowlist has none");
         var rules = new List<AllowlistRule>();
         foreach (var item in reader.List("rules"))
         {
@@ -34,7 +38,7 @@ internal sealed partial class PolicyBinder
         }
         if (name is null || kind is null)
             return null;
-        return new Allowlist { Name = name, Kind = kind.Value, Hosts = hosts, Rules = rules, Location = reader.Location };
+        return new Allowlist { Name = name, Kind = kind.Value, Hosts = hosts, Rules = rules, Url = url, Location = reader.Location };
     }
 
     private AllowlistRule? BindRule(MappingReader reader, AllowlistKind? kind)

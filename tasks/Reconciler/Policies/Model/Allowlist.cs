@@ -19,6 +19,8 @@ public sealed record Allowlist
     /// <summary>The machines that apply it (for live-drift checks).</summary>
     public required IReadOnlyList<string> Hosts { get; init; }
     public required IReadOnlyList<AllowlistRule> Rules { get; init; }
+    /// <summary>A proxy's address (<c>http://proxy1001:3128</c>), for probing through it as its clients do.</summary>
+    public Uri? Url { get; init; }
     public required SourceLocation Location { get; init; }
 }
 
