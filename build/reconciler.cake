@@ -37,8 +37,8 @@ Task("RefreshProviders")
     .Does<BuildParameters>(async p => await p.Run.RefreshProvidersAsync());
 
 Task("Merge")
-    .Description("Merge the report.json of several --shard runs into one, for one publish.")
-    .Does(() => ReconcilerRun.NotBuiltYet("Merge", "issue #10"));
+    .Description("Merge the report.json of the --shard runs found in --out's folders into one, for one publish.")
+    .Does<BuildParameters>(p => p.Run.Merge());
 
 var exitCode = ExitCodes.Ok;
 try

@@ -16,20 +16,51 @@ public static class ReportJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    public static string Write(Report report) => JsonSerializer.Serialize(new Wire(report), Options) + "\n";
+    public static string Write(Report report) => JsonSerializer.Serialize(Wire.From(report), Options) + "\n";
+
+    /// <summary>Reads a report.json back (for Merge); its counts are derived again, not trusted.</summary>
+    public static Report Read(string json)
+    {
+        var wire = JsonSerializer.Deserialize<Wire>(json, Options) ?? throw new FormatException("an empty report");
+        return new Report
+        {
+            SchemaVersion = wire.SchemaVersion,
+            Run = wire.Run,
+            Notes = wire.Notes ?? [],
+            Findings = [.. (wire.Findings ?? []).Select(f => new Finding
+            {
+                Kind = FindingKinds.TryParse(f.Kind, out var kind) ? kind : throw new FormatException($"unknown finding kind '{f.Kind}'"),
+                Severity = f.Severity,
+                Dependency = f.Dependency,
+                Allowlist = f.Allowlist,
+                Host = f.Host,
+                Subject = f.Subject,
+                Message = f.Message,
+                Action = f.Action,
+                Evidence = f.Evidence ?? [],
+                Location = ParseLocation(f.Location),
+            })],
+        };
+    }
+
+    private static Diagnostics.SourceLocation? ParseLocation(string? text)
+    {
+        var parts = text?.Split(':');
+        return parts is { Length: >= 3 } && int.TryParse(parts[^2], out var line) && int.TryParse(parts[^1], out var column)
+            ? new Diagnostics.SourceLocation(string.Join(':', parts[..^2]), line, column)
+            : null;
+    }
 
     /// <summary>The shape on disk: the report plus its derived counts, which readers should not have to recompute.</summary>
     private sealed record Wire(
         int SchemaVersion,
         RunInfo Run,
-        Counts Counts,
+        Counts? Counts,
         IReadOnlyList<WireFinding> Findings,
         IReadOnlyList<string> Notes)
     {
-        public Wire(Report r)
-            : this(r.SchemaVersion, r.Run, new Counts(r.CountsByKind, r.CountsBySeverity, r.Findings.Count), [.. r.Findings.Select(f => new WireFinding(f))], r.Notes)
-        {
-        }
+        public static Wire From(Report r) =>
+            new(r.SchemaVersion, r.Run, new Counts(r.CountsByKind, r.CountsBySeverity, r.Findings.Count), [.. r.Findings.Select(WireFinding.From)], r.Notes);
     }
 
     private sealed record Counts(IReadOnlyDictionary<string, int> ByKind, IReadOnlyDictionary<string, int> BySeverity, int Total);
@@ -47,9 +78,7 @@ public static class ReportJson
         string Fingerprint,
         FindingAction Action)
     {
-        public WireFinding(Finding f)
-            : this(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action)
-        {
-        }
+        public static WireFinding From(Finding f) =>
+            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action);
     }
 }

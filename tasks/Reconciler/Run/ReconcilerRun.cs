@@ -54,6 +54,11 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
     {
         var policies = Validate();
         var notes = new List<string>();
+        if (options.Shard.Count > 1)
+        {
+            policies = policies.Only(options.Shard.Takes);
+            notes.Add($"shard {options.Shard}: {policies.Dependencies.Count} dependencies of this shard; merge the shards' reports with --target=Merge");
+        }
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
 
         var (memory, problem) = DriftMemory.FromJson(File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null);
@@ -72,7 +77,8 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         {
             // Probes and egress ask the network as it is now: a replay of old observations does not.
             var outbound = new Outbound.OutboundObserver(new Outbound.HttpProber(Outbound.ProbeTimeouts.Default), ResolveAsync);
-            foreach (var result in new[] { await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false), await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) })
+            var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new Outbound.OutboundObserver.Result([], []);
+            foreach (var result in new[] { await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false), egress })
             {
                 findings.AddRange(result.Findings);
                 notes.AddRange(result.Notes);
@@ -202,6 +208,29 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         ReportFiles.WriteAtomically(options.Snapshot, snapshot.ToTsv());
         log.Information($"wrote {options.Snapshot}: {snapshot.Prefixes.Count} prefixes from {snapshot.Feeds.Count} feeds");
         return snapshot;
+    }
+
+    /// <summary>
+    /// Merges the <c>report.json</c> of every shard found under <c>--out</c> (one folder each) into
+    /// <c>--out/report.json</c> and <c>report.md</c>: findings by fingerprint, once each; notes once each.
+    /// </summary>
+    public Report Merge()
+    {
+        var files = Directory.Exists(options.Out)
+            ? Directory.GetDirectories(options.Out).Select(d => Path.Combine(d, "report.json")).Where(File.Exists).Order(StringComparer.Ordinal).ToList()
+            : [];
+        if (files.Count == 0)
+            throw ReconcilerException.InvalidArgument("out", $"no shard reports (*/report.json) under '{options.Out}'");
+        var reports = files.Select(f => ReportJson.Read(File.ReadAllText(f))).ToList();
+        var merged = new Report
+        {
+            Run = reports[0].Run with { Target = "Merge", Shard = $"{reports.Count} shards", Now = reports.Max(r => r.Run.Now) },
+            Findings = [.. reports.SelectMany(r => r.Findings).DistinctBy(f => f.Fingerprint)],
+            Notes = [.. reports.SelectMany(r => r.Notes).Where(n => !n.StartsWith("shard ", StringComparison.Ordinal)).Distinct()],
+        };
+        Publish(merged);
+        log.Information($"merged {reports.Count} shard reports: {merged.Findings.Count} findings");
+        return merged;
     }
 
     /// <summary>Fails clearly for a target whose work is not built yet, instead of pretending it ran.</summary>

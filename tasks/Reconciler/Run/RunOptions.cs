@@ -90,4 +90,15 @@ public readonly record struct Shard(int Index, int Count)
     }
 
     public override string ToString() => $"{Index}/{Count}";
+
+    /// <summary>Whether this shard takes the dependency: a stable hash of its name (FNV-1a), the same on every machine and run.</summary>
+    public bool Takes(string dependency)
+    {
+        if (Count == 1)
+            return true;
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(dependency))
+            hash = (hash ^ b) * 16777619u;
+        return hash % (uint)Count == (uint)(Index - 1);
+    }
 }

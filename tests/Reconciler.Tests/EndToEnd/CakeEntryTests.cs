@@ -206,16 +206,46 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
     }
 
     [Fact]
+    public async Task Two_shards_cover_the_estate_once_and_merge_into_one_report()
+    {
+        var dir = Policies("shards", "dependencies:\n" + string.Concat(Enumerable.Range(1, 6).Select(i => $"  - name: d{i}\n    hosts: [d{i}.example.test]\n")) +
+            "allowlists:\n  - name: egress\n    kind: iptables\n    rules:\n" + string.Concat(Enumerable.Range(1, 6).Select(i => $"      - dependency: d{i}\n        destinations: [10.0.0.0/8]\n")));
+        var output = Path.Combine(_scratch, "sharded");
+        var replay = Path.Combine(_scratch, "shard-observations.json");
+        File.WriteAllText(replay, "{\"schemaVersion\":1,\"at\":\"2026-11-23T06:00:00Z\",\"servers\":[],\"observations\":[]}");
+
+        foreach (var shard in new[] { 1, 2 })
+        {
+            var run = await CakeProcess.RunAsync("--policies=" + dir, $"--shard={shard}/2", "--out=" + Path.Combine(output, $"shard-{shard}"), "--observations=" + replay, "--fail-on=critical");
+            Assert.True(run.ExitCode == 0, run.Output);
+        }
+        var merge = await CakeProcess.RunAsync("--target=Merge", "--out=" + output);
+
+        Assert.True(merge.ExitCode == 0, merge.Output);   // six medium findings, below the default --fail-on=high
+        string[] Dependencies(string file)
+        {
+            using var report = JsonDocument.Parse(File.ReadAllText(file));
+            return [.. report.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("dependency").GetString()!).Order(StringComparer.Ordinal)];
+        }
+        var first = Dependencies(Path.Combine(output, "shard-1", "report.json"));
+        var second = Dependencies(Path.Combine(output, "shard-2", "report.json"));
+        Assert.Empty(first.Intersect(second));
+        Assert.NotEmpty(first);
+        Assert.NotEmpty(second);
+        Assert.Equal(["d1", "d2", "d3", "d4", "d5", "d6"], Dependencies(Path.Combine(output, "report.json")));
+    }
+
+    [Fact]
     public async Task Bad_arguments_and_unbuilt_targets_exit_2_with_a_reason()
     {
         var badTarget = await CakeProcess.RunAsync("--target=Deploy");
         var badFailOn = await CakeProcess.RunAsync("--fail-on=urgent", "--nameservers=127.0.0.1:9");
-        var unbuilt = await CakeProcess.RunAsync("--target=Merge");
+        var unbuilt = await CakeProcess.RunAsync("--target=Review", "--nameservers=127.0.0.1:9");
 
         Assert.Equal((2, 2, 2), (badTarget.ExitCode, badFailOn.ExitCode, unbuilt.ExitCode));
         Assert.Contains("argument --target: 'Deploy' is not a target", badTarget.Output, StringComparison.Ordinal);
         Assert.Contains("argument --fail-on: 'urgent' is not a severity", badFailOn.Output, StringComparison.Ordinal);
-        Assert.Contains("target Merge is not built yet", unbuilt.Output, StringComparison.Ordinal);
+        Assert.Contains("target Review is not built yet", unbuilt.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,3 +78,33 @@ public sealed class ReportTests
     public void Fail_on_compares_severities_in_order(Severity threshold, bool fails) =>
         Assert.Equal(fails, Sample(Missing("54.239.1.1", "x")).HasFindingsAtOrAbove(threshold));
 }
+
+public sealed class ShardAndMergeTests
+{
+    [Fact]
+    public void Shards_split_the_dependencies_stably_and_cover_them_exactly_once()
+    {
+        var names = Enumerable.Range(0, 1000).Select(i => $"dependency-{i}").ToList();
+        var shards = Enumerable.Range(1, 4).Select(i => new Reconciler.Run.Shard(i, 4)).ToList();
+
+        var taken = names.Select(n => shards.Count(s => s.Takes(n))).ToList();
+
+        Assert.All(taken, count => Assert.Equal(1, count));
+        Assert.All(shards, s => Assert.InRange(names.Count(s.Takes), 200, 300));
+        Assert.True(new Reconciler.Run.Shard(3, 4).Takes("dependency-7") == new Reconciler.Run.Shard(3, 4).Takes("dependency-7"));
+        Assert.Equal([false, false, false, true], shards.Select(s => s.Takes("gmc-api")));   // FNV-1a: the same on every machine
+    }
+
+    [Fact]
+    public void A_report_reads_back_as_it_was_written()
+    {
+        var report = new Report
+        {
+            Run = new RunInfo { Target = "Plan", Tool = "reconciler 1.0.0", Now = DateTimeOffset.UnixEpoch, Policies = "policies", PolicyFiles = ["policies/p.yaml"], FailOn = "high", Shard = "2/4" },
+            Findings = [new Finding { Kind = FindingKind.StaleIp, Severity = Severity.Low, Dependency = "a", Allowlist = "egress", Subject = "192.0.2.1", Message = "m", Action = FindingAction.PullRequest, Evidence = [new Evidence("memory", "x", DateTimeOffset.UnixEpoch, 60)], Location = new Reconciler.Diagnostics.SourceLocation("policies/p.yaml", 3, 9) }],
+            Notes = ["n"],
+        };
+
+        Assert.Equal(ReportJson.Write(report), ReportJson.Write(ReportJson.Read(ReportJson.Write(report))));
+    }
+}

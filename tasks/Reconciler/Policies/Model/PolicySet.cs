@@ -16,6 +16,14 @@ public sealed record PolicySet
 
     public string RepositoryPathOf(string displayPath) => RepositoryPaths.GetValueOrDefault(displayPath) ?? displayPath.TrimStart('/');
 
+    /// <summary>Only the dependencies <paramref name="takes"/> keeps, and only the rules that name them.</summary>
+    public PolicySet Only(Func<string, bool> takes) => this with
+    {
+        Dependencies = [.. Dependencies.Where(d => takes(d.Name))],
+        Allowlists = [.. Allowlists.Select(a => a with { Rules = [.. a.Rules.Where(r => takes(r.Dependency))] })],
+        Ignores = [.. Ignores.Where(i => i.Dependency is null || takes(i.Dependency))],
+    };
+
     public Dependency? FindDependency(string name) => Dependencies.FirstOrDefault(d => d.Name == name);
     public Identity? FindIdentity(string name) => Identities.FirstOrDefault(i => i.Name == name);
     public Allowlist? FindAllowlist(string name) => Allowlists.FirstOrDefault(a => a.Name == name);
