@@ -14,12 +14,16 @@ public sealed record PlannedPullRequest(
     IReadOnlyList<string> Labels,
     IReadOnlyList<string> Added,
     IReadOnlyList<string> Removed,
-    IReadOnlyDictionary<string, string> EditedFiles,
+    IReadOnlyDictionary<string, IReadOnlyList<Yaml.TextEdit>> Edits,
     string Diff,
     IReadOnlyList<Finding> Findings,
     string? Failure = null)
 {
     public string Branch => $"reconciler/{Allowlist}/{Dependency}";
+
+    /// <summary>The files as this pull request would leave them (edits kept, not copies: a large estate has hundreds of PRs).</summary>
+    public IReadOnlyDictionary<string, string> EditedFiles(IReadOnlyDictionary<string, string> sources) =>
+        Edits.ToDictionary(e => e.Key, e => Yaml.YamlTextEdits.Apply(sources[e.Key], e.Value), StringComparer.Ordinal);
 
     /// <summary>Stable for the same allowlist and dependency, whatever the drift: the PR is updated, not multiplied.</summary>
     public string Fingerprint => Finding.FingerprintOf(FindingKind.MissingIp, Dependency, Allowlist, "pull-request");

@@ -19,18 +19,51 @@ public static class Planner
     /// <param name="suggestions">Advice per dependency (e.g. to track its provider), added to its pull requests.</param>
     public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, string>? suggestions = null)
     {
-        var pullRequests = findings
+        var lines = new Dictionary<string, LineIndex>(StringComparer.Ordinal);
+        var drafts = findings
             .Where(f => f.Action == FindingAction.PullRequest && f.Allowlist is not null)
             .GroupBy(f => (Allowlist: f.Allowlist!, f.Dependency))
             .OrderBy(g => g.Key.Allowlist, StringComparer.Ordinal).ThenBy(g => g.Key.Dependency, StringComparer.Ordinal)
-            .Select(g => PullRequest(policies, g.Key.Allowlist, g.Key.Dependency, [.. g]))
+            .Select(g => Draft(policies, g.Key.Allowlist, g.Key.Dependency, [.. g], lines))
+            .ToList();
+        var failures = Validate(policies, drafts);
+        var pullRequests = drafts
+            .Select(pr => failures.GetValueOrDefault(pr.Branch) is { } failure
+                ? pr with { Failure = failure, Diff = "", Edits = new Dictionary<string, IReadOnlyList<TextEdit>>(), Body = PullRequestBody(pr.Allowlist, pr.Dependency, [.. pr.Added], [.. pr.Removed], [.. pr.Findings], failure) }
+                : pr)
             .Select(pr => suggestions?.GetValueOrDefault(pr.Dependency) is { } advice ? pr with { Body = pr.Body + "\n> **Suggestion:** " + advice + "\n" } : pr)
             .ToList();
         var issues = findings.Where(f => f.Action == FindingAction.Issue).Select(Issue).ToList();
         return new ChangePlan(pullRequests, issues);
     }
 
-    private static PlannedPullRequest PullRequest(PolicySet policies, string allowlistName, string dependency, List<Finding> findings)
+    /// <summary>
+    /// Every edit is parsed and validated again before it is proposed. The pull requests' edits touch different rules,
+    /// so one parse checks them all; only when that fails is each checked alone, to tell the broken ones apart.
+    /// </summary>
+    private static Dictionary<string, string> Validate(PolicySet policies, List<PlannedPullRequest> drafts)
+    {
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? Check(IEnumerable<PlannedPullRequest> prs)
+        {
+            var edits = prs.SelectMany(p => p.Edits).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToList());
+            var check = PolicyParser.Parse([.. policies.Sources.Select(s => new PolicySource(s.Key, edits.TryGetValue(s.Key, out var e) ? YamlTextEdits.Apply(s.Value, e) : s.Value, policies.RepositoryPathOf(s.Key)))]);
+            return check.IsValid ? null : "the edited policies do not validate: " + string.Join("; ", check.Errors.Take(3));
+        }
+        var candidates = drafts.Where(d => d.Failure is null && d.Edits.Count > 0).ToList();
+        foreach (var draft in drafts.Where(d => d.Failure is not null))
+            failures[draft.Branch] = draft.Failure!;
+        if (candidates.Count == 0 || Check(candidates) is null)
+            return failures;
+        foreach (var draft in candidates)
+        {
+            if (Check([draft]) is { } failure)
+                failures[draft.Branch] = failure;
+        }
+        return failures;
+    }
+
+    private static PlannedPullRequest Draft(PolicySet policies, string allowlistName, string dependency, List<Finding> findings, Dictionary<string, LineIndex> lines)
     {
         var added = findings.Where(f => Additions.Contains(f.Kind)).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
         // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
@@ -39,23 +72,20 @@ public static class Planner
         var allowlist = policies.FindAllowlist(allowlistName)!;
         var rules = allowlist.Rules.Where(r => r.Dependency == dependency).ToList();
         var file = rules[0].Location.File;
-        var before = policies.Sources.GetValueOrDefault(file);
         var title = Title(allowlistName, dependency, added.Count, removed.Count);
         List<string> labels = ["reconciler", "allowlist", .. findings.Select(f => f.Kind.ToWire()).Distinct()];
-        string Body(string? failure) => PullRequestBody(allowlistName, dependency, added, removed, findings, failure);
-
-        if (before is null)
-            return new PlannedPullRequest(allowlistName, dependency, title, Body($"the text of {file} is not loaded"), labels, added, removed, new Dictionary<string, string>(), "", findings, $"the text of {file} is not loaded");
-
-        var after = YamlTextEdits.Apply(before, Edits(before, rules, written, removed));
-        var check = PolicyParser.Parse([.. policies.Sources.Select(s => new PolicySource(s.Key, s.Key == file ? after : s.Value, policies.RepositoryPathOf(s.Key)))]);
-        if (!check.IsValid)
+        var none = new Dictionary<string, IReadOnlyList<TextEdit>>();
+        if (policies.Sources.GetValueOrDefault(file) is not { } text)
         {
-            var failure = "the edited policies do not validate: " + string.Join("; ", check.Errors.Take(3));
-            return new PlannedPullRequest(allowlistName, dependency, title, Body(failure), labels, added, removed, new Dictionary<string, string>(), "", findings, failure);
+            var failure = $"the text of {file} is not loaded";
+            return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, failure), labels, added, removed, none, "", findings, failure);
         }
-        return new PlannedPullRequest(allowlistName, dependency, title, Body(null), labels, added, removed,
-            new Dictionary<string, string> { [file] = after }, UnifiedDiff.Create(policies.RepositoryPathOf(file), before, after), findings);
+        var edits = Edits(text, rules, written, removed);
+        if (!lines.TryGetValue(file, out var index))
+            lines[file] = index = new LineIndex(text);
+        var diff = UnifiedDiff.FromEdits(policies.RepositoryPathOf(file), text, index, edits);
+        return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, null), labels, added, removed,
+            new Dictionary<string, IReadOnlyList<TextEdit>> { [file] = edits }, diff, findings);
     }
 
     /// <summary>Additions go to the first rule that is not pinned (pinned rules are a human's); removals to wherever each destination is.</summary>

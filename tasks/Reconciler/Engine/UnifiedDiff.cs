@@ -5,6 +5,29 @@ namespace Reconciler.Engine;
 /// <summary>A unified diff (as <c>diff -u</c> and <c>git diff</c> write it) of two versions of a file.</summary>
 public static class UnifiedDiff
 {
+    /// <summary>
+    /// The diff of a file and its edits, from the lines the edits touch and their context only: one pull request of
+    /// a large estate costs the size of its change, not of the file.
+    /// </summary>
+    public static string FromEdits(string path, string text, LineIndex lines, IReadOnlyList<Yaml.TextEdit> edits, int context = 3)
+    {
+        if (edits.Count == 0)
+            return "";
+        var first = lines.LineOf(edits.Min(e => e.Start));
+        var last = lines.LineOf(Math.Max(edits.Max(e => e.End) - 1, edits.Max(e => e.Start)));
+        var from = Math.Max(0, first - context);
+        var to = Math.Min(lines.Count - 1, last + context);
+        var start = lines.StartOf(from);
+        var end = lines.EndOf(to);
+        var before = text[start..end];
+        var after = Yaml.YamlTextEdits.Apply(before, edits.Select(e => e with { Start = e.Start - start, End = e.End - start }));
+        var diff = Create(path, before, after, context);
+        // Create numbers lines from the excerpt; shift its hunk header to the file's own line numbers.
+        return from == 0 ? diff : System.Text.RegularExpressions.Regex.Replace(diff, @"^@@ -(\d+),(\d+) \+(\d+),(\d+) @@", m =>
+            $"@@ -{int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + from},{m.Groups[2].Value} +{int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) + from},{m.Groups[4].Value} @@",
+            System.Text.RegularExpressions.RegexOptions.Multiline);
+    }
+
     public static string Create(string path, string before, string after, int context = 3)
     {
         var a = Lines(before);

@@ -40,7 +40,7 @@ public static class PlanFiles
         }
         var summary = new
         {
-            pullRequests = plan.PullRequests.Select(p => new { p.Branch, p.Title, p.Fingerprint, p.Added, p.Removed, p.Failure, files = p.EditedFiles.Keys }),
+            pullRequests = plan.PullRequests.Select(p => new { p.Branch, p.Title, p.Fingerprint, p.Added, p.Removed, p.Failure, files = p.Edits.Keys }),
             issues = plan.Issues.Select(i => new { i.Title, i.Finding.Fingerprint, i.Labels }),
         };
         File.WriteAllText(Path.Combine(root, "plan.json"), JsonSerializer.Serialize(summary, ReportJson.Options) + "\n");

@@ -5,15 +5,21 @@ namespace Reconciler.Tests.Engine;
 
 public sealed class PlannerTests
 {
-    private static ChangePlan PlanFor(string yaml, params string[] observed)
+    private sealed record Planned(Reconciler.Policies.Model.PolicySet Policies, ChangePlan Plan)
+    {
+        public IReadOnlyList<PlannedPullRequest> PullRequests => Plan.PullRequests;
+        public IReadOnlyList<PlannedIssue> Issues => Plan.Issues;
+    }
+
+    private static Planned PlanFor(string yaml, params string[] observed)
     {
         var policies = DriftEngineTests.Parse(yaml);
         var observations = DriftEngineTests.Observations(observed);
         var memory = DriftMemory.Empty.Remember(observations, DriftEngineTests.Now.AddDays(-30)).Remember(observations, DriftEngineTests.Now);
-        return Planner.Plan(policies, DriftEngine.Diff(policies, observations, memory, DriftEngineTests.Now));
+        return new Planned(policies, Planner.Plan(policies, DriftEngine.Diff(policies, observations, memory, DriftEngineTests.Now)));
     }
 
-    private static string After(ChangePlan plan) => plan.PullRequests.Single().EditedFiles["p.yaml"];
+    private static string After(Planned planned) => planned.PullRequests.Single().EditedFiles(planned.Policies.Sources)["p.yaml"];
 
     [Fact]
     public void A_flow_list_gains_the_new_addresses_and_nothing_else_changes()
@@ -78,7 +84,7 @@ public sealed class PlannerTests
 
         Assert.Equal("the edited policies do not validate: p.yaml:12:63: 'not-an-address' is not an IP address or CIDR network", pr.Failure);
         Assert.Equal("", pr.Diff);
-        Assert.Empty(pr.EditedFiles);
+        Assert.Empty(pr.Edits);
     }
 
     [Fact]

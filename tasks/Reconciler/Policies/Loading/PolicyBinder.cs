@@ -123,6 +123,9 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
                 Add("egress_echo", echoAt, s => s with { EgressEcho = echo });
         }
 
+        var rate = reader.Int("dns_lookups_per_second", 1, 1_000_000);
+        Add("dns_lookups_per_second", reader.Scalar("dns_lookups_per_second"), rate is { } r ? s => s with { DnsLookupsPerSecond = r } : null);
+
         var v4 = reader.Int("broadest_ipv4_prefix", 0, 32);
         Add("broadest_ipv4_prefix", reader.Scalar("broadest_ipv4_prefix"), v4 is { } p4 ? s => s with { BroadestIPv4Prefix = p4 } : null);
         var v6 = reader.Int("broadest_ipv6_prefix", 0, 128);

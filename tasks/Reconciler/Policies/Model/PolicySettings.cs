@@ -13,6 +13,8 @@ public sealed record PolicySettings
     public Uri? EgressEcho { get; init; }
     /// <summary>An IPv4 rule shorter than this prefix is over-broad.</summary>
     public int BroadestIPv4Prefix { get; init; } = 16;
+    /// <summary>Host lookups started per second at each name server: polite to shared resolvers by default.</summary>
+    public int DnsLookupsPerSecond { get; init; } = 500;
     /// <summary>An IPv6 rule shorter than this prefix is over-broad.</summary>
     public int BroadestIPv6Prefix { get; init; } = 32;
 }
