@@ -71,30 +71,15 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
 
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
         var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
-        var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         findings.AddRange(Outbound.UserAgentRules.Check(policies));
-        if (options.Observations is null)
-        {
-            // Probes and egress ask the network as it is now: a replay of old observations does not.
-            var outbound = new Outbound.OutboundObserver(new Outbound.HttpProber(Outbound.ProbeTimeouts.Default), ResolveAsync);
-            var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new Outbound.OutboundObserver.Result([], []);
-            foreach (var result in new[] { await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false), egress })
-            {
-                findings.AddRange(result.Findings);
-                notes.AddRange(result.Notes);
-            }
-        }
-        else
-        {
-            notes.Add("probes and egress were not run: this run replays observations");
-        }
+        findings.AddRange(await OutboundAsync(policies, observations, notes, cancellationToken).ConfigureAwait(false));
+        findings.AddRange(LiveDriftOf(policies, notes));
+        // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
+        var handsOff = HandsOff.Decide(policies, observations, options.Now);
+        findings = [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+        var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
-        if (options.Live is { } live)
-        {
-            var drift = Reconciler.Render.LiveDrift.Compare(policies, ReadLiveDumps(live));
-            findings.AddRange(drift.Findings);
-            notes.AddRange(drift.Notes);
-        }
+
         var plan = Planner.Plan(policies, findings, suggestions);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
@@ -105,6 +90,31 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
         return report;
+    }
+
+    /// <summary>Probes and egress: they ask the network as it is now, so a replay of old observations runs neither.</summary>
+    private async Task<IReadOnlyList<Finding>> OutboundAsync(PolicySet policies, ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (options.Observations is not null)
+        {
+            notes.Add("probes and egress were not run: this run replays observations");
+            return [];
+        }
+        var outbound = new Outbound.OutboundObserver(new Outbound.HttpProber(Outbound.ProbeTimeouts.Default), ResolveAsync);
+        var probes = await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false);
+        // Egress is the run's, not a dependency's: one shard asks.
+        var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new Outbound.OutboundObserver.Result([], []);
+        notes.AddRange([.. probes.Notes, .. egress.Notes]);
+        return [.. probes.Findings, .. egress.Findings];
+    }
+
+    private IReadOnlyList<Finding> LiveDriftOf(PolicySet policies, List<string> notes)
+    {
+        if (options.Live is not { } live)
+            return [];
+        var drift = Reconciler.Render.LiveDrift.Compare(policies, ReadLiveDumps(live));
+        notes.AddRange(drift.Notes);
+        return drift.Findings;
     }
 
     /// <summary>A host's A records at the run's name servers, for what the probes need beyond the dependencies' hosts.</summary>

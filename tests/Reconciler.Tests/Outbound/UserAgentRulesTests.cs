@@ -1,3 +1,4 @@
+using Reconciler.Engine;
 using Reconciler.Outbound;
 using Reconciler.Reports;
 using Reconciler.Tests.Engine;
@@ -30,5 +31,37 @@ public sealed class UserAgentRulesTests
         Assert.Equal(["gmc-api", "other"], findings.Select(f => f.Dependency));
         Assert.All(findings, f => Assert.Equal((FindingKind.UserAgentRisk, "Java/1.8.0_292", "p.yaml:9:5"), (f.Kind, f.Subject, f.Location!.ToString())));
         Assert.Contains("e.g. \"payments-sync/2.4 (+https://example.org/contact; ops@example.org)\"", findings[0].Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class IgnoreAcrossChecksTests
+{
+    [Fact]
+    public async Task An_ignore_entry_silences_a_user_agent_risk_as_it_does_dns_findings()
+    {
+        var folder = Directory.CreateTempSubdirectory("reconciler-ignore-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "policies"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "policies", "p.yaml"), "dependencies:\n  - name: gmc-api\n    hosts: [a.example]\n    identity: legacy\n  - name: other\n    hosts: [b.example]\n    identity: legacy\nidentities:\n  - name: legacy\n    user_agent: \"Java/1.8.0_292\"\nignore:\n  - dependency: gmc-api\n    kind: user-agent-risk\n    reason: vendor client, T201600\n    expires: 2099-01-31\n");
+            var replay = Path.Combine(folder, "observations.json");
+            await File.WriteAllTextAsync(replay, ObservationSet.Empty(DriftEngineTests.Now).ToJson());
+            var run = new Reconciler.Run.ReconcilerRun(new Reconciler.Run.RunOptions
+            {
+                Target = "Plan",
+                Policies = Path.Combine(folder, "policies"),
+                Out = Path.Combine(folder, "out"),
+                Observations = replay,
+                Now = DriftEngineTests.Now,
+            }, new Reconciler.Tests.Providers.CollectingLog());
+
+            var report = await run.PlanAsync();
+
+            Assert.Equal(["user-agent-risk other"], report.Findings.Select(f => $"{f.Kind.ToWire()} {f.Dependency}"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
