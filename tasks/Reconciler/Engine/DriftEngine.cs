@@ -18,6 +18,8 @@ public static class DriftEngine
     {
         var handsOff = HandsOff.Decide(policies, observations, now);
         var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
+        // Indexed once: scanning every allowlist's rules for every dependency is quadratic on a large estate.
+        var rulesOf = policies.Allowlists.SelectMany(a => a.Rules.Select(r => (Allowlist: a, Rule: r))).ToLookup(x => x.Rule.Dependency);
         var findings = new List<Finding>();
         foreach (var dependency in policies.Dependencies)
         {
@@ -25,10 +27,11 @@ public static class DriftEngine
             findings.AddRange(ResolutionFailures(dependency, seen));
             if (dependency.Track is not (TrackMode.Dns or TrackMode.Static))
                 continue;
-            foreach (var allowlist in policies.Allowlists)
+            foreach (var byAllowlist in rulesOf[dependency.Name].GroupBy(x => x.Allowlist))
             {
-                var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
-                if (rules.Count == 0 || AdmittedByName(allowlist, rules, dependency))
+                var allowlist = byAllowlist.Key;
+                var rules = byAllowlist.Select(x => x.Rule).ToList();
+                if (AdmittedByName(allowlist, rules, dependency))
                     continue;
                 findings.AddRange(Unadmitted(dependency, allowlist, rules, seen, memory, policies.Settings.StaleAfter, now));
                 if (dependency.Track == TrackMode.Dns)

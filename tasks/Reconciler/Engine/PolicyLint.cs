@@ -10,11 +10,12 @@ public static class PolicyLint
     public static IReadOnlyList<Finding> Check(PolicySet policies)
     {
         var findings = new List<Finding>();
+        var dependencies = policies.Dependencies.ToDictionary(d => d.Name, StringComparer.Ordinal);
         foreach (var allowlist in policies.Allowlists)
         {
             foreach (var rule in allowlist.Rules)
             {
-                if (AdmitsNothing(policies, allowlist, rule) is { } why)
+                if (AdmitsNothing(dependencies.GetValueOrDefault(rule.Dependency), allowlist, rule) is { } why)
                 {
                     findings.Add(new Finding
                     {
@@ -52,9 +53,9 @@ public static class PolicyLint
         return findings;
     }
 
-    private static string? AdmitsNothing(PolicySet policies, Allowlist allowlist, AllowlistRule rule)
+    private static string? AdmitsNothing(Dependency? dependency, Allowlist allowlist, AllowlistRule rule)
     {
-        if (policies.FindDependency(rule.Dependency) is not { } dependency)
+        if (dependency is null)
             return null;
         if (rule.Ports.Count > 0 && !rule.Ports.Intersect(dependency.Ports).Any())
             return $"it opens port{(rule.Ports.Count == 1 ? "" : "s")} {string.Join(", ", rule.Ports)}, and {dependency.Name} uses {string.Join(", ", dependency.Ports)}";
