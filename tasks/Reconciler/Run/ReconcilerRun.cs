@@ -133,17 +133,19 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         return Directory.GetFiles(directory).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
     }
 
-    /// <summary><c>--nameservers</c>, or the system's resolvers from resolv.conf when none are given.</summary>
+    /// <summary>The servers of <c>--nameservers</c>, and the system's from resolv.conf when it says <c>system</c> or nothing.</summary>
     private async Task<(IReadOnlyList<NameServer> Servers, DnsTransportOptions Transport)> NameServersAsync(List<string> notes, CancellationToken cancellationToken)
     {
-        if (options.Nameservers.Count > 0)
+        if (!options.SystemNameservers)
             return (options.Nameservers, DnsTransportOptions.Default);
         var system = ResolvConf.Parse(File.Exists(ResolvConf.SystemPath) ? await File.ReadAllTextAsync(ResolvConf.SystemPath, cancellationToken).ConfigureAwait(false) : "");
         foreach (var skipped in system.Skipped)
             notes.Add($"{ResolvConf.SystemPath}: name server {skipped} was skipped (a link-local address with a zone cannot be used here)");
-        if (system.Servers.Count == 0)
+        IReadOnlyList<NameServer> servers = [.. options.Nameservers, .. system.Servers];
+        if (servers.Count == 0)
             throw new ReconcilerException(ExitCodes.InvalidInput, $"no name servers: give --nameservers=IP[:PORT], or list some in {ResolvConf.SystemPath}");
-        return (system.Servers, system.Options);
+        // resolv.conf's timeout and attempts are the system's; they apply when its servers are asked.
+        return (servers, system.Options);
     }
 
     private async Task<ObservationSet> ObserveAsync(PolicySet policies, List<string> notes, CancellationToken cancellationToken)

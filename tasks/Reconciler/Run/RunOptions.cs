@@ -11,8 +11,10 @@ public sealed record RunOptions
     public required string Target { get; init; }
     public string Policies { get; init; } = "policies";
     public string Out { get; init; } = "artifacts";
-    /// <summary>Empty: the system's resolvers from /etc/resolv.conf.</summary>
+    /// <summary>The servers named in <c>--nameservers</c>.</summary>
     public IReadOnlyList<NameServer> Nameservers { get; init; } = [];
+    /// <summary>Also (or, when none are named, only) the system's resolvers from /etc/resolv.conf: <c>--nameservers=system</c>.</summary>
+    public bool SystemNameservers { get; init; } = true;
     public string? State { get; init; }
     public required DateTimeOffset Now { get; init; }
     public string Base { get; init; } = "origin/main";
@@ -43,6 +45,7 @@ public sealed record RunOptions
             Policies = Arg("policies") ?? "policies",
             Out = Arg("out") ?? "artifacts",
             Nameservers = Arg("nameservers") is { } ns ? ParseNameservers(ns) : [],
+            SystemNameservers = Arg("nameservers") is not { } named || Items(named).Contains("system", StringComparer.OrdinalIgnoreCase),
             State = Arg("state"),
             Now = Arg("now") is { } now ? ParseNow(now) : clock,
             Base = Arg("base") ?? "origin/main",
@@ -57,12 +60,14 @@ public sealed record RunOptions
         };
     }
 
+    private static string[] Items(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     private static List<NameServer> ParseNameservers(string text) =>
     [
-        .. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(item =>
+        .. Items(text).Where(item => !item.Equals("system", StringComparison.OrdinalIgnoreCase)).Select(item =>
             NameServer.TryParse(item, out var server)
                 ? server
-                : throw ReconcilerException.InvalidArgument("nameservers", $"'{item}' is not IP, IP:PORT or [IPv6]:PORT")),
+                : throw ReconcilerException.InvalidArgument("nameservers", $"'{item}' is not system, IP, IP:PORT or [IPv6]:PORT (tcp: before it for TCP only)")),
     ];
 
     private static DateTimeOffset ParseNow(string text) =>

@@ -167,4 +167,16 @@ public sealed class MisbehavingServerTests
         Assert.Equal([IPAddress.Parse("192.0.2.10")], Addresses(response));
         Assert.Equal(0, server.QueriesSeen);
     }
+
+    [Fact]
+    public async Task A_server_named_with_tcp_is_only_ever_asked_over_tcp()
+    {
+        await using var server = new ScriptedDnsServer((s, q, from) => s.Reply(Replies.Answer(q, "203.0.113.66"), from), q => Replies.Answer(q, "192.0.2.10"));
+        await using var client = new DnsLookupClient(Quick);
+
+        var response = await client.QueryAsync(NameServer.Parse($"tcp:127.0.0.1:{server.Endpoint.Port}"), Www);
+
+        Assert.Equal((DnsOutcome.Answer, true, 0), (response.Outcome, response.UsedTcp, server.QueriesSeen));
+        Assert.Equal([IPAddress.Parse("192.0.2.10")], Addresses(response));
+    }
 }

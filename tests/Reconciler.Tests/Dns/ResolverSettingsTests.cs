@@ -13,6 +13,8 @@ public sealed class ResolverSettingsTests
     [InlineData("::1", "[::1]:53")]
     [InlineData("[::1]:5353", "[::1]:5353")]
     [InlineData(" 10.0.0.2 ", "10.0.0.2:53")]
+    [InlineData("tcp:10.0.0.2", "tcp:10.0.0.2:53")]
+    [InlineData("TCP:[::1]:5353", "tcp:[::1]:5353")]
     public void Name_servers_parse_with_or_without_a_port(string text, string expected) =>
         Assert.Equal(expected, NameServer.Parse(text).ToString());
 

@@ -21,6 +21,7 @@ public sealed class RunOptionsTests
         Assert.Equal(Path.Combine("artifacts", "state.json"), options.StatePath);
         Assert.Equal("https://api.github.com", options.GitHubApi);
         Assert.Empty(options.Nameservers);
+        Assert.True(options.SystemNameservers);
         Assert.Equal(Shard.Whole, options.Shard);
     }
 
@@ -39,12 +40,23 @@ public sealed class RunOptionsTests
     }
 
     [Theory]
+    [InlineData("127.0.0.1:5353", false, "127.0.0.1:5353")]
+    [InlineData("system", true, "")]
+    [InlineData("system, tcp:[::1]:5353", true, "tcp:[::1]:5353")]
+    public void Nameservers_may_name_the_system_resolvers_and_servers_to_ask_over_tcp(string argument, bool system, string servers)
+    {
+        var options = Parse(new() { ["nameservers"] = argument });
+
+        Assert.Equal((system, servers), (options.SystemNameservers, string.Join(",", options.Nameservers)));
+    }
+
+    [Theory]
     [InlineData("fail-on", "urgent", "argument --fail-on: 'urgent' is not a severity; use low, medium, high or critical")]
     [InlineData("fail-on", "2", "argument --fail-on: '2' is not a severity; use low, medium, high or critical")]
     [InlineData("now", "yesterday", "argument --now: 'yesterday' is not an ISO-8601 time (e.g. 2026-11-23T06:00:00Z)")]
     [InlineData("shard", "5/4", "argument --shard: '5/4' is not I/N with 1 <= I <= N (e.g. 2/4)")]
     [InlineData("shard", "0/1", "argument --shard: '0/1' is not I/N with 1 <= I <= N (e.g. 2/4)")]
-    [InlineData("nameservers", "127.0.0.1:5353,dns.example", "argument --nameservers: 'dns.example' is not IP, IP:PORT or [IPv6]:PORT")]
+    [InlineData("nameservers", "127.0.0.1:5353,dns.example", "argument --nameservers: 'dns.example' is not system, IP, IP:PORT or [IPv6]:PORT (tcp: before it for TCP only)")]
     public void Bad_arguments_are_exit_code_2_with_the_argument_named(string name, string value, string message)
     {
         var e = Assert.Throws<ReconcilerException>(() => Parse(new() { [name] = value }));

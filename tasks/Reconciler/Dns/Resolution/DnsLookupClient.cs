@@ -26,7 +26,7 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
         var query = DnsQueryWriter.Write(0, question, options.RecursionDesired, options.UdpPayloadSize);
         for (var attempt = 1; attempt <= Math.Max(1, options.Attempts); attempt++)
         {
-            var usedTcp = options.TcpOnly;
+            var usedTcp = options.TcpOnly || server.TcpOnly;
             var reply = usedTcp
                 ? await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false)
                 : await ExchangeUdpAsync(server, question, query, attempt, cancellationToken).ConfigureAwait(false);
@@ -41,7 +41,7 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
             }
             return Classify(server, question, reply, usedTcp, Stopwatch.GetElapsedTime(started));
         }
-        return new DnsResponse(server, question, DnsOutcome.Timeout, null, Stopwatch.GetElapsedTime(started), options.TcpOnly,
+        return new DnsResponse(server, question, DnsOutcome.Timeout, null, Stopwatch.GetElapsedTime(started), options.TcpOnly || server.TcpOnly,
             $"no answer in {options.Attempts} attempts of {options.Timeout.TotalSeconds:0.##} s");
     }
 

@@ -3,10 +3,14 @@ using System.Net;
 
 namespace Reconciler.Dns.Transport;
 
-/// <summary>A DNS server to ask, <c>IP[:PORT]</c> or <c>[IPv6]:PORT</c>; each one is a vantage point of its own.</summary>
-public sealed record NameServer(IPEndPoint Endpoint)
+/// <summary>
+/// A DNS server to ask, <c>IP[:PORT]</c> or <c>[IPv6]:PORT</c>, and <c>tcp:</c> before it for a server that must be
+/// asked over TCP (a middlebox that mangles UDP, say); each one is a vantage point of its own.
+/// </summary>
+public sealed record NameServer(IPEndPoint Endpoint, bool TcpOnly = false)
 {
     public const int DefaultPort = 53;
+    private const string TcpPrefix = "tcp:";
 
     public static NameServer Parse(string text)
     {
@@ -19,6 +23,9 @@ public sealed record NameServer(IPEndPoint Endpoint)
     {
         server = null!;
         text = text.Trim();
+        var tcp = text.StartsWith(TcpPrefix, StringComparison.OrdinalIgnoreCase);
+        if (tcp)
+            text = text[TcpPrefix.Length..];
         // By shape, because IPAddress.TryParse takes "[::1]:5353" and quietly drops the port.
         string host;
         var port = DefaultPort;
@@ -42,12 +49,12 @@ public sealed record NameServer(IPEndPoint Endpoint)
         }
         if (host.Contains('%') || !IPAddress.TryParse(host, out var address) || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && host.Count(c => c == '.') != 3))
             return false;
-        server = new NameServer(new IPEndPoint(address, port));
+        server = new NameServer(new IPEndPoint(address, port), tcp);
         return true;
     }
 
     private static bool TryParsePort(string text, out int port) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
 
-    public override string ToString() => Endpoint.ToString();
+    public override string ToString() => (TcpOnly ? TcpPrefix : "") + Endpoint;
 }
