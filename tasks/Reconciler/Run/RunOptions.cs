@@ -13,8 +13,11 @@ public sealed record RunOptions
     public string Out { get; init; } = "artifacts";
     /// <summary>The servers named in <c>--nameservers</c>.</summary>
     public IReadOnlyList<NameServer> Nameservers { get; init; } = [];
-    /// <summary>Also (or, when none are named, only) the system's resolvers from /etc/resolv.conf: <c>--nameservers=system</c>.</summary>
-    public bool SystemNameservers { get; init; } = true;
+    /// <summary>
+    /// Also ask the system's resolvers from /etc/resolv.conf: <c>--nameservers=system</c>, or no <c>--nameservers</c> at all.
+    /// False unless asked for, so that options built in code ask exactly the servers they name.
+    /// </summary>
+    public bool SystemNameservers { get; init; }
     public string? State { get; init; }
     public required DateTimeOffset Now { get; init; }
     public string Base { get; init; } = "origin/main";

@@ -39,6 +39,14 @@ public sealed class RunOptionsTests
         Assert.Equal(("https://ghe.example/api/v3", "acme/policies"), (options.GitHubApi, options.Repository));
     }
 
+    [Fact]
+    public void Options_built_in_code_ask_only_the_servers_they_name_never_the_system()
+    {
+        var options = new RunOptions { Target = "Plan", Now = Clock, Nameservers = [Reconciler.Dns.Transport.NameServer.Parse("127.0.0.1:5353")] };
+
+        Assert.False(options.SystemNameservers);
+    }
+
     [Theory]
     [InlineData("127.0.0.1:5353", false, "127.0.0.1:5353")]
     [InlineData("system", true, "")]
