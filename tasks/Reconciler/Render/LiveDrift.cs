@@ -70,7 +70,7 @@ public static partial class LiveDrift
         var live = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var match in AclLine().Matches(include).Cast<Match>())
             live[match.Groups[1].Value] = [.. match.Groups[3].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
-        foreach (var byDependency in rendering.Acls.Where(a => a.Type != "port").GroupBy(a => a.Name.Split('_')[^2]))
+        foreach (var byDependency in rendering.Acls.Where(a => a.Type != "port").GroupBy(a => a.Dependency))
         {
             var missing = byDependency.SelectMany(a => a.Values.Where(v => !(live.GetValueOrDefault(a.Name)?.Contains(v) ?? false))).ToList();
             var extra = byDependency.SelectMany(a => (live.GetValueOrDefault(a.Name) ?? []).Where(v => !a.Values.Contains(v))).ToList();

@@ -4,7 +4,7 @@ using Reconciler.Policies.Model;
 namespace Reconciler.Render;
 
 /// <summary>One squid ACL of a rendered proxy allowlist.</summary>
-public sealed record RenderedAcl(string Name, string Type, IReadOnlyList<string> Values);
+public sealed record RenderedAcl(string Name, string Dependency, string Type, IReadOnlyList<string> Values);
 
 public sealed record SquidRendering(string Allowlist, string Include, IReadOnlyList<RenderedAcl> Acls);
 
@@ -25,14 +25,14 @@ public static class SquidRenderer
             var ports = rules.SelectMany(r => r.Ports.Count > 0 ? r.Ports : dependency?.Ports ?? [443]).Distinct().Order().Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
             var domains = WithoutCovered([.. rules.SelectMany(r => r.Domains).Select(d => d.Value).Distinct()]);
             var addresses = rules.SelectMany(r => r.Destinations).Select(d => d.Value.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
-            var portAcl = new RenderedAcl(RenderNames.Acl(allowlist.Name, rules.Key, "ports"), "port", ports);
+            var portAcl = new RenderedAcl(RenderNames.Acl(allowlist.Name, rules.Key, "ports"), rules.Key, "port", ports);
             acls.Add(portAcl);
             access.Append($"# {rules.Key}: {rules.First().Location}\n");
             foreach (var (what, type, values) in new[] { ("domains", "dstdomain -n", domains), ("addresses", "dst -n", addresses) })
             {
                 if (values.Count == 0)
                     continue;
-                var acl = new RenderedAcl(RenderNames.Acl(allowlist.Name, rules.Key, what), type, values);
+                var acl = new RenderedAcl(RenderNames.Acl(allowlist.Name, rules.Key, what), rules.Key, type, values);
                 acls.Add(acl);
                 access.Append($"http_access allow {acl.Name} {portAcl.Name}\n");
             }

@@ -25,8 +25,6 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
 
     public PolicySet? Policies { get; private set; }
 
-    public Report? Report { get; private set; }
-
     /// <summary>Loads every policy file; logs every error as <c>file:line:col: message</c> and stops the run on any.</summary>
     public PolicySet Validate()
     {
@@ -251,7 +249,6 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
 
     private void Publish(Report report, params (string Name, string Text)[] more)
     {
-        Report = report;
         var written = ReportFiles.Write(report, options.Out, more);
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))
             log.Warning($"{finding.Severity.ToString().ToLowerInvariant()} {finding.Kind.ToWire()} {finding.Dependency}: {finding.Message}");

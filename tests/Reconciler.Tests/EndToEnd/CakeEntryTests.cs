@@ -16,6 +16,9 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
+    /// <summary>A replay with nothing observed: for runs that must not ask the network at all.</summary>
+    private static readonly string NoObservations = Reconciler.Engine.ObservationSet.Empty(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)).ToJson();
+
     private string Policies(string name, string yaml)
     {
         var dir = Path.Combine(_scratch, name);
@@ -55,7 +58,7 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
         var output = Path.Combine(_scratch, "out");
 
         var replay = Path.Combine(_scratch, "no-observations.json");
-        File.WriteAllText(replay, "{\"schemaVersion\":1,\"at\":\"2026-11-23T06:00:00Z\",\"servers\":[],\"observations\":[]}");
+        File.WriteAllText(replay, NoObservations);
 
         var run = await CakeProcess.RunAsync("--policies=" + dir, "--out=" + output, "--now=2026-11-23T06:00:00Z", "--observations=" + replay);
 
@@ -155,7 +158,7 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
         File.WriteAllLines(Path.Combine(live, "frpay1001.ipset"), File.ReadAllLines(Path.Combine(rendered, "iptables", "payments-egress.ipset")).Where(l => !l.Contains("104.18.21.5", StringComparison.Ordinal)));
         File.Copy(Path.Combine(rendered, "squid", "squid-main.conf"), Path.Combine(live, "proxy1001.squid"));
         var replay = Path.Combine(_scratch, "empty-observations.json");
-        File.WriteAllText(replay, "{\"schemaVersion\":1,\"at\":\"2026-11-23T06:00:00Z\",\"servers\":[],\"observations\":[]}");
+        File.WriteAllText(replay, NoObservations);
 
         var plan = await CakeProcess.RunAsync("--live=" + live, "--observations=" + replay, "--out=" + output, "--state=" + Path.Combine(_scratch, "live-state.json"));
 
@@ -212,7 +215,7 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
             "allowlists:\n  - name: egress\n    kind: iptables\n    rules:\n" + string.Concat(Enumerable.Range(1, 6).Select(i => $"      - dependency: d{i}\n        destinations: [10.0.0.0/8]\n")));
         var output = Path.Combine(_scratch, "sharded");
         var replay = Path.Combine(_scratch, "shard-observations.json");
-        File.WriteAllText(replay, "{\"schemaVersion\":1,\"at\":\"2026-11-23T06:00:00Z\",\"servers\":[],\"observations\":[]}");
+        File.WriteAllText(replay, NoObservations);
 
         foreach (var shard in new[] { 1, 2 })
         {

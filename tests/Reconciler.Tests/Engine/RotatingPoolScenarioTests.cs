@@ -21,14 +21,6 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
-    private sealed class QuietLog : IRunLog
-    {
-        public void Information(string message) { }
-        public void Warning(string message) { }
-        public void Error(string message) { }
-        public void Verbose(string message) { }
-    }
-
     [Fact]
     public async Task A_rotating_pool_is_learnt_one_pull_request_is_kept_and_old_addresses_go_stale_only_after_stale_after()
     {
@@ -66,7 +58,7 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
                 State = Path.Combine(_scratch, "state.json"),
                 Now = Start.AddHours(6 * run),
             };
-            var reconciler = new ReconcilerRun(options, new QuietLog());
+            var reconciler = new ReconcilerRun(options, new CollectingLog());
             var report = await reconciler.PlanAsync();
             Assert.True(reconciler.ChangePlan!.PullRequests.Count <= 1, $"run {run}: {reconciler.ChangePlan.PullRequests.Count} pull requests");
             runs.Add((report.Findings, reconciler.ChangePlan.PullRequests.SingleOrDefault()?.Fingerprint));
@@ -112,8 +104,8 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
             Observations = replay,
         };
 
-        var live = await new ReconcilerRun(Options("live", null), new QuietLog()).PlanAsync();
-        var replayed = await new ReconcilerRun(Options("replayed", Path.Combine(_scratch, "live", "observations.json")), new QuietLog()).PlanAsync();
+        var live = await new ReconcilerRun(Options("live", null), new CollectingLog()).PlanAsync();
+        var replayed = await new ReconcilerRun(Options("replayed", Path.Combine(_scratch, "live", "observations.json")), new CollectingLog()).PlanAsync();
 
         Assert.NotEmpty(live.Findings);
         Assert.Equal(ReportJson.Write(live with { Run = replayed.Run, Notes = [] }), ReportJson.Write(replayed with { Notes = [] }));

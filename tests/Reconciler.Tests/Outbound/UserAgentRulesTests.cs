@@ -53,7 +53,7 @@ public sealed class IgnoreAcrossChecksTests
                 Out = Path.Combine(folder, "out"),
                 Observations = replay,
                 Now = DriftEngineTests.Now,
-            }, new Reconciler.Tests.Providers.CollectingLog());
+            }, new Reconciler.Tests.Support.CollectingLog());
 
             var report = await run.PlanAsync();
 

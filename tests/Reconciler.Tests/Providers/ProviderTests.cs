@@ -165,15 +165,6 @@ public sealed class ProviderTests
     }
 }
 
-internal sealed class CollectingLog : Reconciler.Run.IRunLog
-{
-    public List<string> Lines { get; } = [];
-    public void Information(string message) => Lines.Add(message);
-    public void Warning(string message) => Lines.Add(message);
-    public void Error(string message) => Lines.Add(message);
-    public void Verbose(string message) => Lines.Add(message);
-}
-
 /// <summary>A partner that moved behind Cloudflare, served for real by Knot.</summary>
 [Collection(DnsServersGroup.Name)]
 public sealed class CdnFrontedScenarioTests(DnsServersFixture servers) : IDisposable
