@@ -97,7 +97,9 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
     private async Task<Finding?> ProbeOneAsync(Dependency dependency, ProbeSpec probe, IPAddress address, string userAgent, Uri? proxy, CancellationToken cancellationToken)
     {
         var result = await prober.ProbeAsync(probe.Url, address, userAgent, proxy, cancellationToken).ConfigureAwait(false);
+        // Without expect_status, any 2xx or 3xx is an answer; the message says what the check accepted.
         var expected = probe.ExpectStatus.Count > 0 ? probe.ExpectStatus : [.. Enumerable.Range(200, 200)];
+        var accepted = probe.ExpectStatus.Count > 0 ? "one of " + string.Join(", ", probe.ExpectStatus) : "2xx or 3xx";
         if (WafClassifier.BlockedBy(result, expected) is { } waf)
         {
             var neutral = await prober.ProbeAsync(probe.Url, address, NeutralUserAgent, proxy, cancellationToken).ConfigureAwait(false);
@@ -111,7 +113,7 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
             return Finding(dependency, FindingKind.ProbeFailed, Severity.High, address, probe, $"{probe.Url} at {address} failed: {failure}.", result, null);
         if (!expected.Contains(result.Status!.Value))
             return Finding(dependency, FindingKind.ProbeFailed, Severity.Medium, address, probe,
-                $"{probe.Url} at {address} answered {result.Status}, not one of {string.Join(", ", probe.ExpectStatus.Count > 0 ? probe.ExpectStatus : [200])}{(probe.ExpectStatus.Count > 0 ? "" : "…299")}.", result, null);
+                $"{probe.Url} at {address} answered {result.Status}, not {accepted}.", result, null);
         return null;
     }
 

@@ -96,6 +96,19 @@ public sealed class ProbeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Without_expect_status_any_2xx_or_3xx_is_an_answer_and_the_message_says_so()
+    {
+        await Serve(A, context => { context.Response.StatusCode = 302; return Task.CompletedTask; });
+        await Serve(B, context => { context.Response.StatusCode = 404; return Task.CompletedTask; });
+        var policies = DriftEngineTests.Parse($"dependencies:\n  - name: partner\n    hosts: [partner.example.test]\n    probe: {{ url: \"http://partner.example.test:{_port}/\" }}\n");
+
+        var findings = (await Observer().ProbeAsync(policies, DriftEngineTests.Observations(["partner.example.test A Answer 127.0.0.2,127.0.0.3"]))).Findings;
+
+        var finding = Assert.Single(findings);
+        Assert.Equal($"http://partner.example.test:{_port}/ at 127.0.0.3 answered 404, not 2xx or 3xx.", finding.Message);
+    }
+
+    [Fact]
     public async Task Tls_failures_are_named_untrusted_wrong_name_or_expired()
     {
         await Serve(A, c => c.Response.WriteAsync("ok"), PartnerServers.SelfSigned("partner.example.test"));
