@@ -18,6 +18,9 @@ public sealed class BuildParameters
             Environment.GetEnvironmentVariable,
             DateTimeOffset.UtcNow);
         Run = new ReconcilerRun(options, new CakeRunLog(context.Log));
+        // Checked before anything is observed; the token goes from the environment to the client and nowhere else.
+        if (string.Equals(target, "Reconcile", StringComparison.OrdinalIgnoreCase))
+            Run.ConnectToGitHub(Environment.GetEnvironmentVariable("GITHUB_TOKEN"));
     }
 
     public ReconcilerRun Run { get; }

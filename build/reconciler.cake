@@ -7,6 +7,7 @@ LibraryDependencies.LoadFromBesideTheLibrary(typeof(ReconcilerRun).Assembly);
 var target = Argument("target", "Plan");
 BuildParameters parameters = null;
 Setup<BuildParameters>(context => parameters = new BuildParameters(context, target));
+Teardown(context => parameters?.Run.Dispose());
 
 Task("Validate")
     .Description("Load and check every policy file; nothing else (no network).")
@@ -18,9 +19,9 @@ Task("Plan")
     .Does<BuildParameters>(async p => await p.Run.PlanAsync());
 
 Task("Reconcile")
-    .Description("Plan, then publish: pull requests for allowlist edits, issues for drift a human must handle; close what is resolved.")
+    .Description("Plan, then publish with GITHUB_TOKEN: pull requests for allowlist edits, issues for drift a human must handle, a dashboard issue; close what is resolved.")
     .IsDependentOn("Plan")
-    .Does(() => ReconcilerRun.NotBuiltYet("Reconcile", "issue #7"));
+    .Does<BuildParameters>(async p => await p.Run.PublishAsync());
 
 Task("Review")
     .Description("Compare the policies at --base with the working tree; validate and observe only what changed.")

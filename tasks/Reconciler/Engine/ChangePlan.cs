@@ -26,7 +26,7 @@ public sealed record PlannedPullRequest(
         Edits.ToDictionary(e => e.Key, e => Yaml.YamlTextEdits.Apply(sources[e.Key], e.Value), StringComparer.Ordinal);
 
     /// <summary>Stable for the same allowlist and dependency, whatever the drift: the PR is updated, not multiplied.</summary>
-    public string Fingerprint => Finding.FingerprintOf(FindingKind.MissingIp, Dependency, Allowlist, "pull-request");
+    public string Fingerprint => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"pull-request\n{Allowlist}\n{Dependency}")))[..16];
 }
 
 /// <summary>One issue per finding that a human must handle, found again on later runs by its fingerprint.</summary>

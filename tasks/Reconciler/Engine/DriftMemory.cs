@@ -42,6 +42,27 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
         return new DriftMemory(hosts.ToImmutable());
     }
 
+    /// <summary>
+    /// Whether this memory says something <paramref name="other"/> does not: another host or address, another first
+    /// sighting, or a last sighting that moved by <paramref name="tolerance"/> or more.
+    /// </summary>
+    public bool DiffersFrom(DriftMemory other, TimeSpan tolerance)
+    {
+        if (Hosts.Count != other.Hosts.Count)
+            return true;
+        foreach (var (name, host) in Hosts)
+        {
+            if (other.Hosts.GetValueOrDefault(name) is not { } theirs || theirs.ObservedSince != host.ObservedSince || theirs.Addresses.Count != host.Addresses.Count)
+                return true;
+            foreach (var (address, seen) in host.Addresses)
+            {
+                if (theirs.Addresses.GetValueOrDefault(address) is not { } before || before.FirstSeen != seen.FirstSeen || (seen.LastSeen - before.LastSeen).Duration() >= tolerance)
+                    return true;
+            }
+        }
+        return false;
+    }
+
     public HostMemory? Find(string host) => Hosts.GetValueOrDefault(host.ToLowerInvariant());
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

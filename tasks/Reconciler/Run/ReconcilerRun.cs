@@ -2,6 +2,8 @@ using Reconciler.Diagnostics;
 using Reconciler.Dns.Resolution;
 using Reconciler.Dns.Transport;
 using Reconciler.Engine;
+using Reconciler.GitHub;
+using Reconciler.Publishing;
 using Reconciler.Providers;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
@@ -13,7 +15,7 @@ namespace Reconciler.Run;
 /// One run of Reconciler, as the Cake targets drive it: each target is one call here, and what one target
 /// produced (the loaded policies, the report) is kept for the targets that depend on it.
 /// </summary>
-public sealed class ReconcilerRun(RunOptions options, IRunLog log)
+public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
 {
     public static string ToolVersion { get; } =
         typeof(ReconcilerRun).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -44,6 +46,65 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
 
     public ChangePlan? ChangePlan { get; private set; }
 
+    /// <summary>The drift memory as the last plan read it, and as it left it.</summary>
+    public DriftMemory? LoadedMemory { get; private set; }
+    public DriftMemory? Memory { get; private set; }
+
+    /// <summary>How patient Reconcile is with GitHub (tests make it quick).</summary>
+    public GitHubRetryOptions GitHubRetry { get; init; } = GitHubRetryOptions.Default;
+
+    private GitHubClient? _github;
+    private HttpClient? _http;
+    private StateBranch? _stateBranch;
+
+    /// <summary>
+    /// Reconcile, step one: checks the token, <c>--repository</c> and <c>--github-api</c>, so that a run that cannot
+    /// publish fails before it observes anything. Without <c>--state</c>, the drift memory then lives on the state branch.
+    /// The token is used for the requests and nothing else: never logged, stored or written.
+    /// </summary>
+    public void ConnectToGitHub(string? token)
+    {
+        if (options.Shard.Count > 1)
+            throw ReconcilerException.InvalidArgument("shard", "Reconcile publishes the whole estate once: run Plan per shard, then Merge (see the README's matrix)");
+        if (string.IsNullOrEmpty(token))
+            throw new ReconcilerException(ExitCodes.InvalidInput, "GITHUB_TOKEN is not set: Reconcile needs a token that can write contents, pull requests and issues (Plan is the dry run)");
+        if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
+            throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
+        var (owner, name) = GitHubClient.ParseRepository(options.Repository);
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _github = new GitHubClient(new GitHubConnection(_http, api, token, retry: GitHubRetry), owner, name);
+        _stateBranch = options.State is null ? new StateBranch(_github) : null;
+    }
+
+    /// <summary>Reconcile, step three (after <see cref="PlanAsync"/>): publish the plan, then save the memory to the state branch.</summary>
+    public async Task<PublishResult> PublishAsync(CancellationToken cancellationToken = default)
+    {
+        if (_github is null || ChangePlan is null || Report is null)
+            throw new InvalidOperationException("connect to GitHub and plan before publishing");
+        var settings = Policies!.Settings;
+        // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
+        var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
+        var result = await new Publisher(_github, log).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
+        if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, settings.StaleAfter / 10, cancellationToken).ConfigureAwait(false))
+            log.Information($"saved the drift memory to the branch {Publisher.StateBranch}");
+        var (reads, writes) = _github.Connection.Calls;
+        log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
+        return result;
+    }
+
+    /// <summary>The whole of Reconcile in one call (the Cake graph runs the three steps as Validate, Plan and Reconcile).</summary>
+    public async Task<Report> ReconcileAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        ConnectToGitHub(token);
+        var report = await PlanAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(cancellationToken).ConfigureAwait(false);
+        return report;
+    }
+
+    public Report? Report { get; private set; }
+
+    public void Dispose() => _http?.Dispose();
+
     /// <summary>
     /// Validate, observe DNS (or replay <c>--observations</c>), remember, diff and plan. Writes report.json,
     /// report.md, metrics.prom, observations.json, the would-be PRs and issues under plan/, and the memory to --state.
@@ -59,13 +120,17 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         }
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
 
-        var (memory, problem) = DriftMemory.FromJson(File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null);
+        var stateText = _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false) : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null;
+        var (memory, problem) = DriftMemory.FromJson(stateText);
         if (problem is not null)
         {
-            notes.Add($"{options.StatePath}: {problem}");
-            log.Warning($"{options.StatePath}: {problem}");
+            var where = _stateBranch is null ? options.StatePath : $"the branch {Publisher.StateBranch}";
+            notes.Add($"{where}: {problem}");
+            log.Warning($"{where}: {problem}");
         }
+        LoadedMemory = memory;
         memory = memory.Remember(observations, options.Now);
+        Memory = memory;
 
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
         var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
@@ -81,6 +146,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log)
         var plan = Planner.Plan(policies, findings, suggestions);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
+        Report = report;
         Publish(report, ("observations.json", observations.ToJson()), ("metrics.prom", Metrics.Prometheus(report, observations)));
         var planFolder = PlanFiles.Write(plan, options.Out);
         ReportFiles.WriteAtomically(options.StatePath, memory.ToJson());

@@ -48,6 +48,18 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Anchors_and_aliases_stay_as_written_and_only_the_list_line_changes()
+    {
+        const string yaml = "dependencies:\n  - name: api\n    hosts: [api.example.test]\n    ports: &https [443]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: api\n        ports: *https     # the alias stays an alias\n        destinations: [192.0.2.1]\n        reason: 'T1'\n";
+
+        var plan = PlanFor(yaml, "api.example.test A Answer 192.0.2.1,192.0.2.7");
+
+        Assert.Equal(yaml.Replace("[192.0.2.1]", "[192.0.2.1, 192.0.2.7]", StringComparison.Ordinal), After(plan));
+        var changed = plan.PullRequests.Single().Diff.Split('\n').Where(l => l.StartsWith('+') || l.StartsWith('-')).ToList();
+        Assert.Equal(["--- a/p.yaml", "+++ b/p.yaml", "-        destinations: [192.0.2.1]", "+        destinations: [192.0.2.1, 192.0.2.7]"], changed);
+    }
+
+    [Fact]
     public void Stale_addresses_leave_and_new_ones_arrive_in_the_same_edit()
     {
         const string yaml = "dependencies:\n  - name: api\n    hosts: [api.example.test]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: api\n        destinations: [192.0.2.1, 192.0.2.9]\n      - dependency: api\n        destinations:\n          - 192.0.2.8\n          - 192.0.2.1\n";

@@ -14,7 +14,10 @@ internal static partial class CakeProcess
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]
     private static partial Regex AnsiColours();
 
-    public static async Task<Outcome> RunAsync(params string[] arguments)
+    public static Task<Outcome> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
+
+    /// <param name="environment">Variables for the run (e.g. GITHUB_TOKEN, which is otherwise removed).</param>
+    public static async Task<Outcome> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         // Tests never ask the system resolver: a target that observes DNS must be told a loopback server or a replay.
         var target = arguments.FirstOrDefault(a => a.StartsWith("--target=", StringComparison.Ordinal))?["--target=".Length..] ?? "Plan";
@@ -30,6 +33,8 @@ internal static partial class CakeProcess
             start.ArgumentList.Add(argument);
         start.Environment["NO_COLOR"] = "1";
         start.Environment.Remove("GITHUB_TOKEN");
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
 
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

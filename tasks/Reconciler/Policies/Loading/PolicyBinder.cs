@@ -130,6 +130,10 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
         Add("broadest_ipv4_prefix", reader.Scalar("broadest_ipv4_prefix"), v4 is { } p4 ? s => s with { BroadestIPv4Prefix = p4 } : null);
         var v6 = reader.Int("broadest_ipv6_prefix", 0, 128);
         Add("broadest_ipv6_prefix", reader.Scalar("broadest_ipv6_prefix"), v6 is { } p6 ? s => s with { BroadestIPv6Prefix = p6 } : null);
+        var prs = reader.Int("max_new_pull_requests", 0, 1000);
+        Add("max_new_pull_requests", reader.Scalar("max_new_pull_requests"), prs is { } np ? s => s with { MaxNewPullRequests = np } : null);
+        var issues = reader.Int("max_new_issues", 0, 1000);
+        Add("max_new_issues", reader.Scalar("max_new_issues"), issues is { } ni ? s => s with { MaxNewIssues = ni } : null);
         reader.ReportUnknownKeys();
         return result;
     }

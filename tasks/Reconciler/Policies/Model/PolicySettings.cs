@@ -17,4 +17,8 @@ public sealed record PolicySettings
     public int DnsLookupsPerSecond { get; init; } = 500;
     /// <summary>An IPv6 rule shorter than this prefix is over-broad.</summary>
     public int BroadestIPv6Prefix { get; init; } = 32;
+    /// <summary>Pull requests a Reconcile run may open; the rest wait on the dashboard (one review at a time beats a flood).</summary>
+    public int MaxNewPullRequests { get; init; } = 5;
+    /// <summary>Issues a Reconcile run may open; the rest wait on the dashboard.</summary>
+    public int MaxNewIssues { get; init; } = 10;
 }

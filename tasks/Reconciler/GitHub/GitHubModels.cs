@@ -1,0 +1,53 @@
+namespace Reconciler.GitHub;
+
+// The parts of GitHub's REST resources that Reconciler reads (snake_case on the wire). Unread fields are left out.
+
+public sealed record Repository(string FullName, string DefaultBranch);
+
+public sealed record GitObject(string Sha, string Type);
+
+public sealed record GitReference(string Ref, [property: System.Text.Json.Serialization.JsonPropertyName("object")] GitObject Target);
+
+public sealed record ShaOnly(string Sha);
+
+public sealed record GitCommit(string Sha, string Message, ShaOnly Tree, IReadOnlyList<ShaOnly> Parents);
+
+public sealed record GitTreeEntry(string Path, string Mode, string Type, string? Sha);
+
+public sealed record GitTree(string Sha, IReadOnlyList<GitTreeEntry> Tree, bool Truncated);
+
+public sealed record GitBlob(string Sha, string Content, string Encoding);
+
+public sealed record BranchPoint(string Ref, string Sha);
+
+public sealed record PullRequest(int Number, string State, string Title, string? Body, string HtmlUrl, BranchPoint Head, BranchPoint Base, DateTimeOffset? MergedAt = null);
+
+public sealed record Label(string Name);
+
+public sealed record Issue(int Number, string State, string Title, string? Body, string HtmlUrl, IReadOnlyList<Label> Labels, string? StateReason = null, object? PullRequest = null);
+
+public sealed record IssueComment(long Id, string? Body, string HtmlUrl);
+
+// What Reconciler writes.
+
+public sealed record NewTreeEntry(string Path, string Content, string Mode = "100644", string Type = "blob");
+
+public sealed record NewTree(string? BaseTree, IReadOnlyList<NewTreeEntry> Tree);
+
+public sealed record NewCommit(string Message, string Tree, IReadOnlyList<string> Parents);
+
+public sealed record NewReference(string Ref, string Sha);
+
+public sealed record ReferenceUpdate(string Sha, bool Force);
+
+public sealed record NewPullRequest(string Title, string Head, string Base, string Body, bool MaintainerCanModify = true);
+
+public sealed record PullRequestUpdate(string? Title = null, string? Body = null, string? State = null);
+
+public sealed record NewIssue(string Title, string Body, IReadOnlyList<string> Labels);
+
+public sealed record IssueUpdate(string? Title = null, string? Body = null, string? State = null, string? StateReason = null, IReadOnlyList<string>? Labels = null);
+
+public sealed record NewComment(string Body);
+
+public sealed record NewLabels(IReadOnlyList<string> Labels);

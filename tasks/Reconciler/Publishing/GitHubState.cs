@@ -1,0 +1,77 @@
+using Reconciler.GitHub;
+
+namespace Reconciler.Publishing;
+
+/// <summary>An open pull request the bot made, its marker, and what its branch head really is.</summary>
+/// <param name="HeadChange">The change the branch head commit proposes when the bot made that commit; null when someone else did.</param>
+public sealed record BotPullRequest(PullRequest PullRequest, PullRequestMarker Marker, string? HeadChange)
+{
+    public string Branch => PullRequest.Head.Ref;
+    public bool SomeoneElsePushed => HeadChange is null;
+}
+
+/// <summary>A bot branch with no open pull request: left by a run that stopped halfway, by a merge, or by a person who closed the PR.</summary>
+/// <param name="HeadChange">The change its head commit proposes, or null when the head is not the bot's commit.</param>
+/// <param name="DeclinedChange">The change of a pull request from this branch that a person closed without merging.</param>
+public sealed record BotBranch(string Branch, string Sha, string? HeadChange, string? DeclinedChange);
+
+/// <summary>An issue the bot made, with its marker.</summary>
+public sealed record BotIssue(Issue Issue, IssueMarker Marker)
+{
+    public bool IsOpen => Issue.State == "open";
+}
+
+/// <summary>What is on GitHub now, as far as the bot's work goes. Read with a fixed number of listings, whatever the drift.</summary>
+public sealed record GitHubState(
+    string DefaultBranch,
+    IReadOnlyDictionary<string, BotPullRequest> OpenPullRequests,
+    IReadOnlyDictionary<string, BotBranch> OrphanBranches,
+    IReadOnlyList<BotIssue> Issues,
+    Issue? Dashboard);
+
+/// <summary>Reads <see cref="GitHubState"/>: the repository, open PRs, bot branches and bot issues (four listings), plus one commit per branch whose head is not what the bot last pushed.</summary>
+public static class GitHubStateReader
+{
+    public const string BranchPrefix = "reconciler/";
+    public const string Label = "reconciler";
+
+    public static async Task<GitHubState> ReadAsync(GitHubClient github, IReadOnlySet<string> plannedBranches, string stateBranch, CancellationToken cancellationToken)
+    {
+        var repository = await github.GetRepositoryAsync(cancellationToken).ConfigureAwait(false);
+        var open = await github.PullRequests.ListOpenAsync(cancellationToken).ConfigureAwait(false);
+        var branches = await github.Git.ListBranchesAsync(BranchPrefix, cancellationToken).ConfigureAwait(false);
+        var issues = await github.Issues.ListWithLabelAsync(Label, cancellationToken).ConfigureAwait(false);
+
+        var pullRequests = new Dictionary<string, BotPullRequest>(StringComparer.Ordinal);
+        foreach (var pr in open)
+        {
+            if (Markers.PullRequest(pr.Body) is not { } marker || marker.Branch != pr.Head.Ref)
+                continue;
+            var headChange = pr.Head.Sha == marker.Head ? marker.Change : await ChangeOfAsync(github, pr.Head.Sha, cancellationToken).ConfigureAwait(false);
+            pullRequests[pr.Head.Ref] = new BotPullRequest(pr, marker, headChange);
+        }
+
+        var orphans = new Dictionary<string, BotBranch>(StringComparer.Ordinal);
+        foreach (var reference in branches)
+        {
+            var branch = reference.Ref["refs/heads/".Length..];
+            if (branch == stateBranch || pullRequests.ContainsKey(branch))
+                continue;
+            var headChange = await ChangeOfAsync(github, reference.Target.Sha, cancellationToken).ConfigureAwait(false);
+            string? declined = null;
+            if (plannedBranches.Contains(branch))
+            {
+                var closed = await github.PullRequests.ListClosedFromAsync(branch, cancellationToken).ConfigureAwait(false);
+                declined = closed.Where(p => p.MergedAt is null).OrderByDescending(p => p.Number).Select(p => Markers.PullRequest(p.Body)?.Change).FirstOrDefault(c => c is not null);
+            }
+            orphans[branch] = new BotBranch(branch, reference.Target.Sha, headChange, declined);
+        }
+
+        var botIssues = issues.Select(i => Markers.Issue(i.Body) is { } marker ? new BotIssue(i, marker) : null).OfType<BotIssue>().ToList();
+        var dashboard = issues.Where(i => Markers.IsDashboard(i.Body)).OrderByDescending(i => i.State == "open").ThenBy(i => i.Number).FirstOrDefault();
+        return new GitHubState(repository.DefaultBranch, pullRequests, orphans, botIssues, dashboard);
+    }
+
+    private static async Task<string?> ChangeOfAsync(GitHubClient github, string sha, CancellationToken cancellationToken) =>
+        Markers.ChangeOfCommit((await github.Git.GetCommitAsync(sha, cancellationToken).ConfigureAwait(false)).Message);
+}

@@ -1,0 +1,190 @@
+using Reconciler.Engine;
+using Reconciler.GitHub;
+using Reconciler.Policies.Model;
+using Reconciler.Run;
+
+namespace Reconciler.Publishing;
+
+/// <summary>What a publish did: links to what is open, and what was written.</summary>
+public sealed record PublishResult(IReadOnlyList<string> Done, IReadOnlyList<string> Skipped, (int Reads, int Writes) Calls);
+
+/// <summary>
+/// Carries out <see cref="PublishDecisions"/> on GitHub. Each pull request is one commit made through the git data
+/// API on top of the default branch; its branch is created or moved only once that commit exists, so a run that
+/// stops anywhere leaves nothing half made, and the next run finishes the job (see <see cref="GitHubStateReader"/>).
+/// </summary>
+public sealed class Publisher(GitHubClient github, IRunLog log)
+{
+    public const string StateBranch = "reconciler/state";
+
+    public async Task<PublishResult> PublishAsync(ChangePlan plan, PolicySet policies, PublishLimits limits, IReadOnlySet<string> unsure, CancellationToken cancellationToken)
+    {
+        var plannedBranches = plan.PullRequests.Select(p => p.Branch).ToHashSet(StringComparer.Ordinal);
+        var state = await GitHubStateReader.ReadAsync(github, plannedBranches, StateBranch, cancellationToken).ConfigureAwait(false);
+        var decision = PublishDecisions.Decide(plan, state, limits, unsure);
+        var done = new List<string>();
+        var skipped = new List<string>();
+
+        var prLinks = state.OpenPullRequests.Values.ToDictionary(p => p.Branch, p => new DashboardEntry($"#{p.PullRequest.Number}", p.PullRequest.Title), StringComparer.Ordinal);
+        var issueLinks = state.Issues.Where(i => i.IsOpen).GroupBy(i => i.Marker.Fingerprint).ToDictionary(g => g.Key, g => new DashboardEntry($"#{g.Min(i => i.Issue.Number)}", g.First().Issue.Title), StringComparer.Ordinal);
+        Base? baseCommit = null;
+
+        foreach (var action in decision.Actions)
+        {
+            switch (action)
+            {
+                case OpenPullRequest open:
+                {
+                    var head = open.CommitReady ? open.BranchSha! : await CommitAsync(open.Planned, open.Change, policies, baseCommit ??= await BaseAsync(state, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
+                    if (head is null)
+                        break;
+                    if (!open.CommitReady)
+                    {
+                        if (open.BranchSha is null)
+                            await github.Git.CreateBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
+                        else
+                            await github.Git.MoveBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
+                    }
+                    var body = Markers.WithMarker(open.Planned.Body, new PullRequestMarker(open.Planned.Branch, open.Change, head, false).ToString());
+                    var created = await github.PullRequests.CreateAsync(new NewPullRequest(open.Planned.Title, open.Planned.Branch, state.DefaultBranch, body), cancellationToken).ConfigureAwait(false);
+                    await github.Issues.AddLabelsAsync(created.Number, LabelsOf(open.Planned), cancellationToken).ConfigureAwait(false);
+                    prLinks[open.Planned.Branch] = new DashboardEntry($"#{created.Number}", created.Title);
+                    done.Add($"opened pull request #{created.Number}: {created.Title}");
+                    break;
+                }
+                case UpdatePullRequest update:
+                {
+                    var head = update.CommitReady ? update.Existing.Head.Sha : await CommitAsync(update.Planned, update.Change, policies, baseCommit ??= await BaseAsync(state, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
+                    if (head is null)
+                        break;
+                    if (!update.CommitReady)
+                        await github.Git.MoveBranchAsync(update.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
+                    var body = Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false).ToString());
+                    var updated = await github.PullRequests.UpdateAsync(update.Existing.Number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
+                    prLinks[update.Planned.Branch] = new DashboardEntry($"#{updated.Number}", updated.Title);
+                    done.Add($"updated pull request #{updated.Number}: {updated.Title}");
+                    break;
+                }
+                case ClosePullRequest close:
+                {
+                    var number = close.Existing.PullRequest.Number;
+                    await github.Issues.CommentAsync(number, "The drift this pull request would fix is gone: the allowlist already matches what Reconciler observes. Closing it, and deleting its branch.", cancellationToken).ConfigureAwait(false);
+                    await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(State: "closed"), cancellationToken).ConfigureAwait(false);
+                    await github.Git.DeleteBranchAsync(close.Existing.Branch, cancellationToken).ConfigureAwait(false);
+                    prLinks.Remove(close.Existing.Branch);
+                    done.Add($"closed pull request #{number}: the drift is gone");
+                    break;
+                }
+                case BackOffPullRequest backOff:
+                {
+                    var pr = backOff.Existing.PullRequest;
+                    await github.Issues.CommentAsync(pr.Number, $"Someone else pushed to `{pr.Head.Ref}`, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
+                    var body = Markers.WithMarker(pr.Body ?? "", (backOff.Existing.Marker with { BackedOff = true }).ToString());
+                    await github.PullRequests.UpdateAsync(pr.Number, new PullRequestUpdate(Body: body), cancellationToken).ConfigureAwait(false);
+                    done.Add($"backed off pull request #{pr.Number}: someone else pushed to it");
+                    break;
+                }
+                case DeleteBranch delete:
+                    await github.Git.DeleteBranchAsync(delete.Branch.Branch, cancellationToken).ConfigureAwait(false);
+                    done.Add($"deleted branch {delete.Branch.Branch}: its drift is gone");
+                    break;
+                case OpenIssue open:
+                {
+                    var created = await github.Issues.CreateAsync(new NewIssue(open.Planned.Title, Markers.WithMarker(open.Planned.Body, open.Marker.ToString()), open.Planned.Labels), cancellationToken).ConfigureAwait(false);
+                    issueLinks[open.Marker.Fingerprint] = new DashboardEntry($"#{created.Number}", created.Title);
+                    done.Add($"opened issue #{created.Number}: {created.Title}");
+                    break;
+                }
+                case UpdateIssue update:
+                {
+                    var body = Markers.WithMarker(update.Planned.Body, update.Marker.ToString());
+                    await github.Issues.UpdateAsync(update.Existing.Number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: update.Planned.Labels), cancellationToken).ConfigureAwait(false);
+                    if (update.Comment is not null)
+                        await github.Issues.CommentAsync(update.Existing.Number, update.Comment, cancellationToken).ConfigureAwait(false);
+                    issueLinks[update.Marker.Fingerprint] = new DashboardEntry($"#{update.Existing.Number}", update.Planned.Title);
+                    done.Add($"{(update.Reopen ? "reopened" : "updated")} issue #{update.Existing.Number}: {update.Planned.Title}");
+                    break;
+                }
+                case CloseIssue close:
+                {
+                    var issue = close.Existing.Issue;
+                    await github.Issues.CommentAsync(issue.Number, close.Comment, cancellationToken).ConfigureAwait(false);
+                    var body = Markers.WithMarker(issue.Body ?? "", (close.Existing.Marker with { Resolved = close.StateReason == "completed" }).ToString());
+                    await github.Issues.UpdateAsync(issue.Number, new IssueUpdate(Body: body, State: "closed", StateReason: close.StateReason), cancellationToken).ConfigureAwait(false);
+                    if (issueLinks.TryGetValue(close.Existing.Marker.Fingerprint, out var link) && link.Link == $"#{issue.Number}")
+                        issueLinks.Remove(close.Existing.Marker.Fingerprint);
+                    done.Add($"closed issue #{issue.Number}: {close.Comment}");
+                    break;
+                }
+                default:
+                    throw new InvalidOperationException($"no way to carry out {action.GetType().Name}");
+            }
+        }
+
+        await DashboardAsync(state, decision, plan, prLinks, issueLinks, done, cancellationToken).ConfigureAwait(false);
+        foreach (var line in done)
+            log.Information(line);
+        foreach (var line in skipped)
+            log.Warning(line);
+        return new PublishResult(done, skipped, github.Connection.Calls);
+    }
+
+    private static IReadOnlyList<string> LabelsOf(PlannedPullRequest pr) =>
+        [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToString().ToLowerInvariant()];
+
+    private sealed record Base(string Sha, string Tree, IReadOnlyDictionary<string, string> Blobs);
+
+    private async Task<Base> BaseAsync(GitHubState state, CancellationToken cancellationToken)
+    {
+        var reference = await github.Git.GetBranchAsync(state.DefaultBranch, cancellationToken).ConfigureAwait(false)
+            ?? throw new GitHubApiException(System.Net.HttpStatusCode.NotFound, "default branch", $"the default branch '{state.DefaultBranch}' has no ref");
+        var commit = await github.Git.GetCommitAsync(reference.Target.Sha, cancellationToken).ConfigureAwait(false);
+        var tree = await github.Git.GetTreeAsync(commit.Tree.Sha, recursive: true, cancellationToken).ConfigureAwait(false);
+        return new Base(commit.Sha, commit.Tree.Sha, tree.Tree.Where(e => e.Type == "blob" && e.Sha is not null).ToDictionary(e => e.Path, e => e.Sha!, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The commit of a pull request on top of the base; null (and why, in <paramref name="skipped"/>) when a policy file on the
+    /// base is not the one this run read: committing the edited copy would undo someone's change. The next run, on a fresh checkout, proposes it.
+    /// </summary>
+    private async Task<string?> CommitAsync(PlannedPullRequest pr, string change, PolicySet policies, Base onto, List<string> skipped, CancellationToken cancellationToken)
+    {
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (local, edited) in pr.EditedFiles(policies.Sources))
+        {
+            var path = policies.RepositoryPathOf(local);
+            if (!onto.Blobs.TryGetValue(path, out var sha) || sha != GitBlobs.Sha(policies.Sources[local]))
+            {
+                skipped.Add($"no pull request for {pr.Branch} this run: {path} on the default branch is not the copy this run read (check out the default branch's head)");
+                return null;
+            }
+            files[path] = edited;
+        }
+        var tree = await github.Git.CreateTreeAsync(onto.Tree, files, cancellationToken).ConfigureAwait(false);
+        var message = $"{pr.Title}\n\nProposed by Reconciler from what DNS and the provider feeds say; see the pull request for the evidence.\n\n{Markers.ChangeTrailer} {change}\n";
+        var commit = await github.Git.CreateCommitAsync(message, tree.Sha, onto.Sha, cancellationToken).ConfigureAwait(false);
+        return commit.Sha;
+    }
+
+    private async Task DashboardAsync(GitHubState state, PublishDecision decision, ChangePlan plan, Dictionary<string, DashboardEntry> prs, Dictionary<string, DashboardEntry> issues, List<string> done, CancellationToken cancellationToken)
+    {
+        var body = Dashboard.Render(
+            [.. prs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)],
+            [.. issues.OrderBy(i => i.Value.Title, StringComparer.Ordinal).Select(i => i.Value)],
+            decision,
+            [.. plan.PullRequests.Where(p => p.Failure is not null)]);
+        var nothing = prs.Count + issues.Count + decision.WaitingIssues.Count + decision.WaitingPullRequests.Count + decision.LeftToPeople.Count == 0 && plan.PullRequests.All(p => p.Failure is null);
+        if (state.Dashboard is null)
+        {
+            if (nothing)
+                return; // no drift and no dashboard yet: a quiet world makes no writes
+            var created = await github.Issues.CreateAsync(new NewIssue(Dashboard.Title, body, [GitHubStateReader.Label]), cancellationToken).ConfigureAwait(false);
+            done.Add($"opened the dashboard, issue #{created.Number}");
+            return;
+        }
+        if (state.Dashboard.Body?.ReplaceLineEndings("\n") == body && state.Dashboard.State == "open")
+            return;
+        await github.Issues.UpdateAsync(state.Dashboard.Number, new IssueUpdate(Body: body, State: "open"), cancellationToken).ConfigureAwait(false);
+        done.Add($"updated the dashboard, issue #{state.Dashboard.Number}");
+    }
+}
