@@ -1,5 +1,8 @@
 using Reconciler.Diagnostics;
 using Reconciler.Run;
+using Reconciler.Reports;
+using Reconciler.Review;
+using Cake.Common.Build.GitHubActions.Data;
 
 // The one typed state object of the task graph: the parsed arguments and the run they drive.
 public sealed class BuildParameters

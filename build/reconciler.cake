@@ -16,7 +16,12 @@ Task("Validate")
 Task("Plan")
     .Description("Validate, observe (DNS, provider feeds, probes, egress), diff and report to --out; writes nothing to GitHub. The default.")
     .IsDependentOn("Validate")
-    .Does<BuildParameters>(async p => await p.Run.PlanAsync());
+    .Does<BuildParameters>(async p =>
+    {
+        var report = await p.Run.PlanAsync();
+        if (BuildSystem.GitHubActions.IsRunningOnGitHubActions)
+            GitHubActions.Commands.SetStepSummary(ReportMarkdown.Write(report));
+    });
 
 Task("Reconcile")
     .Description("Plan, then publish with GITHUB_TOKEN: pull requests for allowlist edits, issues for drift a human must handle, a dashboard issue; close what is resolved.")
@@ -24,9 +29,30 @@ Task("Reconcile")
     .Does<BuildParameters>(async p => await p.Run.PublishAsync());
 
 Task("Review")
-    .Description("Compare the policies at --base with the working tree; validate and observe only what changed.")
-    .IsDependentOn("Validate")
-    .Does(() => ReconcilerRun.NotBuiltYet("Review", "issue #8"));
+    .Description("Compare the policies at --base with the working tree; judge only what changed. One sticky PR comment, job summary, annotations, SARIF.")
+    .Does<BuildParameters>(async p =>
+    {
+        var review = await p.Run.ReviewAsync();
+        var annotations = Annotations.For(review, p.Run.RepositoryPathOf);
+        if (BuildSystem.GitHubActions.IsRunningOnGitHubActions)
+        {
+            foreach (var a in annotations)
+            {
+                var at = new GitHubActionsAnnotation { File = a.File, StartLine = a.Line, StartColumn = a.Column, Title = a.Title };
+                if (a.Level == AnnotationLevel.Error)
+                    GitHubActions.Commands.Error(a.Message, at);
+                else
+                    GitHubActions.Commands.Warning(a.Message, at);
+            }
+            GitHubActions.Commands.SetStepSummary(ReviewComment.Render(review, p.Run.RepositoryPathOf));
+        }
+        else
+        {
+            foreach (var a in annotations)
+                Information("{0}:{1}:{2}: {3}: {4}: {5}", a.File, a.Line, a.Column, a.Level.ToString().ToLowerInvariant(), a.Title, a.Message);
+        }
+        await p.Run.CommentOnPullRequestAsync(Environment.GetEnvironmentVariable("GITHUB_TOKEN"));
+    });
 
 Task("Render")
     .Description("Write deployable allowlists: iptables-restore and ipset files per iptables allowlist, a squid include per proxy allowlist.")

@@ -21,6 +21,12 @@ public enum FindingKind
     IgnoreExpired,
     /// <summary>A rule that admits none of its dependency's traffic (other ports, or nothing to match): dead weight or a typo.</summary>
     RuleAdmitsNothing,
+    /// <summary>Review: an added address that none of the dependency's hosts resolve to, outside its provider's published ranges.</summary>
+    AddressNotResolved,
+    /// <summary>Review: a removed address that the dependency's hosts still resolve to (an outage ahead).</summary>
+    RemovalInUse,
+    /// <summary>Review: an added or changed rule that does not say why it exists.</summary>
+    RuleWithoutReason,
 }
 
 public static class FindingKinds

@@ -31,6 +31,8 @@ public sealed record RunOptions
     public string? Feeds { get; init; }
     /// <summary>RefreshProviders: the snapshot file to rewrite (the one the library embeds).</summary>
     public string Snapshot { get; init; } = DefaultSnapshot;
+    /// <summary>Review: the pull request to comment on; in GitHub Actions it comes from the event.</summary>
+    public int? PullRequest { get; init; }
 
     public const string DefaultSnapshot = "tasks/Reconciler/Providers/snapshot.tsv";
 
@@ -60,6 +62,9 @@ public sealed record RunOptions
             Shard = Arg("shard") is { } shard ? Shard.Parse(shard) : Shard.Whole,
             Feeds = Arg("feeds"),
             Snapshot = Arg("snapshot") ?? DefaultSnapshot,
+            PullRequest = Arg("pull-request") is { } pr
+                ? int.TryParse(pr, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : throw ReconcilerException.InvalidArgument("pull-request", $"'{pr}' is not a pull request number")
+                : Review.StickyComment.PullRequestOfEvent(environment("GITHUB_EVENT_PATH")),
         };
     }
 

@@ -239,16 +239,16 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
     }
 
     [Fact]
-    public async Task Bad_arguments_and_unbuilt_targets_exit_2_with_a_reason()
+    public async Task Bad_arguments_exit_2_with_a_reason()
     {
         var badTarget = await CakeProcess.RunAsync("--target=Deploy");
         var badFailOn = await CakeProcess.RunAsync("--fail-on=urgent", "--nameservers=127.0.0.1:9");
-        var unbuilt = await CakeProcess.RunAsync("--target=Review", "--nameservers=127.0.0.1:9");
+        var badBase = await CakeProcess.RunAsync("--target=Review", "--base=no-such-ref", "--nameservers=127.0.0.1:9");
 
-        Assert.Equal((2, 2, 2), (badTarget.ExitCode, badFailOn.ExitCode, unbuilt.ExitCode));
+        Assert.Equal((2, 2, 2), (badTarget.ExitCode, badFailOn.ExitCode, badBase.ExitCode));
         Assert.Contains("argument --target: 'Deploy' is not a target", badTarget.Output, StringComparison.Ordinal);
         Assert.Contains("argument --fail-on: 'urgent' is not a severity", badFailOn.Output, StringComparison.Ordinal);
-        Assert.Contains("target Review is not built yet", unbuilt.Output, StringComparison.Ordinal);
+        Assert.Contains("argument --base: 'no-such-ref' is not a commit", badBase.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -82,6 +82,18 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
         }
     }
 
+    /// <summary>A person opens a pull request from a new branch (for the review's comments).</summary>
+    public int OpenPullRequestAsPerson(string branch, string title)
+    {
+        lock (_lock)
+        {
+            Refs["refs/heads/" + branch] = Refs["refs/heads/main"];
+            var pr = new FakeItem(_next++, title, "Please review.", true) { HeadRef = branch, BaseRef = "main" };
+            Items.Add(pr);
+            return pr.Number;
+        }
+    }
+
     /// <summary>Merges a pull request the way "Rebase and merge" of one commit does: the default branch gets its tree.</summary>
     public void Merge(int number)
     {

@@ -5,22 +5,22 @@ using System.Text.RegularExpressions;
 namespace Reconciler.Tests.Support;
 
 /// <summary>
-/// GitHub's official REST description (npm @octokit/openapi, installed by .ci/install-github-mock), used to
+/// GitHub's official REST description (npm @octokit/openapi, installed by .ci/install-npm-tools), used to
 /// check every request the fake GitHub receives: the route and method exist, path and query parameters are
 /// declared and of the right type, and the JSON body matches the operation's schema. Prism, the validating mock,
 /// checks the real client against the same file; a test shows both refuse the same bad requests.
 /// </summary>
 internal sealed partial class GitHubOpenApi
 {
-    public static string Directory { get; } = Environment.GetEnvironmentVariable("RECONCILER_GITHUB_MOCK")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "reconciler", "github-mock");
+    public static string Directory { get; } = Environment.GetEnvironmentVariable("RECONCILER_NPM_TOOLS")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "reconciler", "npm-tools");
 
     public static string SpecPath => Path.Combine(Directory, "github.fixed.json");
 
     private static readonly Lazy<GitHubOpenApi> Shared = new(() =>
     {
         if (!File.Exists(SpecPath))
-            throw new InvalidOperationException($"GitHub's OpenAPI description is not at {SpecPath}: run `bash .ci/install-github-mock` (.ci/run does)");
+            throw new InvalidOperationException($"GitHub's OpenAPI description is not at {SpecPath}: run `bash .ci/install-npm-tools` (.ci/run does)");
         return new GitHubOpenApi(JsonDocument.Parse(File.ReadAllBytes(SpecPath)));
     });
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Reconciler.Tests.Support;
 
 /// <summary>
-/// Prism (installed by .ci/install-github-mock) serving GitHub's OpenAPI description as a validating mock on
+/// Prism (installed by .ci/install-npm-tools) serving GitHub's OpenAPI description as a validating mock on
 /// loopback: a request the description does not allow gets 422 (why: the sl-violations header) or 404.
 /// Started once for the contract tests (it takes about ten seconds to read the 7 MB description), stopped by PID.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class PrismServer : IAsyncLifetime
     {
         var prism = Path.Combine(GitHubOpenApi.Directory, "node_modules", ".bin", "prism");
         if (!File.Exists(prism) || !File.Exists(GitHubOpenApi.SpecPath))
-            throw new InvalidOperationException($"Prism or the description is not in {GitHubOpenApi.Directory}: run `bash .ci/install-github-mock` (.ci/run does)");
+            throw new InvalidOperationException($"Prism or the description is not in {GitHubOpenApi.Directory}: run `bash .ci/install-npm-tools` (.ci/run does)");
         var port = ExternalTool.FreePort();
         // -v warn: at info Prism logs every route at start and several lines per request.
         _process = ExternalTool.StartServer(prism, "mock", "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-v", "warn", GitHubOpenApi.SpecPath);

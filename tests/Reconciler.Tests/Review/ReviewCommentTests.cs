@@ -1,0 +1,56 @@
+using Reconciler.Review;
+using Reconciler.Tests.Support;
+
+namespace Reconciler.Tests.Review;
+
+/// <summary>The review's sticky comment against the fake GitHub: one comment, edited in place on every push.</summary>
+public sealed class ReviewCommentTests
+{
+    [Fact]
+    public async Task Each_push_edits_the_one_review_comment_and_an_unchanged_review_writes_nothing()
+    {
+        using var world = new ReviewWorld();
+        await using var github = await FakeGitHub.StartAsync("ghs_review", new Dictionary<string, string> { ["policies/apps.yaml"] = ReviewWorld.BasePolicy });
+        var number = github.OpenPullRequestAsPerson("admit-billing", "Admit billing's second address");
+
+        world.Edit(p => p.Replace("[198.51.100.7]", "[198.51.100.7, 203.0.113.99]", StringComparison.Ordinal));
+        using (await CommentAsync(world, github, number)) { }
+        var first = Assert.Single(github.CommentsOn(number));
+        Assert.Contains("address-not-resolved", first, StringComparison.Ordinal);
+
+        world.Edit(p => p.Replace("203.0.113.99", "198.51.100.8", StringComparison.Ordinal)); // the next push fixes it
+        using (await CommentAsync(world, github, number)) { }
+        var second = Assert.Single(github.CommentsOn(number));
+        Assert.Contains("**No findings.**", second, StringComparison.Ordinal);
+
+        var writes = github.Writes;
+        using (await CommentAsync(world, github, number)) { }
+        Assert.Equal(writes, github.Writes);
+        Assert.Single(github.CommentsOn(number));
+        Assert.Empty(github.Violations);
+    }
+
+    [Fact]
+    public async Task A_read_only_token_as_on_a_forks_pull_request_still_reviews_and_says_why_there_is_no_comment()
+    {
+        using var world = new ReviewWorld();
+        await using var github = await FakeGitHub.StartAsync("ghs_review", new Dictionary<string, string> { ["policies/apps.yaml"] = ReviewWorld.BasePolicy });
+        var number = github.OpenPullRequestAsPerson("from-a-fork", "Remove an address");
+        github.FailOnce(r => r.Method == "POST", 403, "Resource not accessible by integration");
+        world.Edit(p => p.Replace("[192.0.2.10, 192.0.2.11]", "[192.0.2.10]", StringComparison.Ordinal));
+
+        var run = await CommentAsync(world, github, number);
+        using var _ = run;
+
+        Assert.Empty(github.CommentsOn(number));
+        Assert.Contains(world.Log.Lines, l => l.Contains("read-only token", StringComparison.Ordinal) && l.Contains("Resource not accessible", StringComparison.Ordinal));
+        Assert.Equal(1, run.ExitCode); // the review itself still fails the check for its blocking finding
+    }
+
+    private static async Task<Reconciler.Run.ReconcilerRun> CommentAsync(ReviewWorld world, FakeGitHub github, int number)
+    {
+        var (run, _) = await world.ReviewAsync(github.Url.AbsoluteUri, number);
+        await run.CommentOnPullRequestAsync("ghs_review");
+        return run;
+    }
+}
