@@ -59,6 +59,10 @@ for i in 1 2 3; do /usr/bin/time -f "%e" -o "$W/t$i" dotnet cake --target=Valida
 /usr/bin/time -f "%e" -o "$W/tcold" dotnet cake --target=Validate --invalidate-script-cache >/dev/null 2>&1
 warm=$(cat "$W"/t1 "$W"/t2 "$W"/t3 | sort -n | sed -n 2p)
 
+echo "== GitHub calls of Reconcile against the fake GitHub (second run in an unchanged world)"
+dotnet test tests/Reconciler.Tests --filter "FullyQualifiedName~GitHubCallCountTests" --logger "console;verbosity=detailed" 2>&1 \
+  | sed -n '/dependencies  findings/,/goal 0)/p' > "$W/github.txt"
+
 field() { grep "^$1 " "$2" | awk -v f="$3" '{ print $f }'; }
 echo
 echo "== Figures"
@@ -72,3 +76,5 @@ echo "split of that Plan task: DNS $(echo "$dns_task - $rest_task" | bc) s, the 
 t100=$(field replay-100 "$W/replay.txt" 4); t1000=$(field replay-1000 "$W/replay.txt" 4); t5000=$(field replay-5000 "$W/replay.txt" 4)
 echo "growth of the engine: x10 dependencies -> x$(echo "scale=1; $t1000 / $t100" | bc) time; x5 -> x$(echo "scale=1; $t5000 / $t1000" | bc) time   (close to linear: x10 and x5)"
 echo "Validate: warm $warm s (goal < 1.5 s), script recompiled $(cat "$W/tcold") s"
+echo "GitHub calls (fake GitHub, every request checked against GitHub's OpenAPI description):"
+sed 's/^ //; s/^/  /' "$W/github.txt"

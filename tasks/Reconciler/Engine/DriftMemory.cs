@@ -63,6 +63,32 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
         return false;
     }
 
+    /// <summary>
+    /// The memories of several shards as one: every host and address any of them knows, first seen at the earliest
+    /// and last seen at the latest sighting. Order does not matter.
+    /// </summary>
+    public static DriftMemory Merge(IEnumerable<DriftMemory> memories)
+    {
+        var hosts = Empty.Hosts.ToBuilder();
+        foreach (var (name, host) in memories.SelectMany(m => m.Hosts))
+        {
+            if (!hosts.TryGetValue(name, out var known))
+            {
+                hosts[name] = host;
+                continue;
+            }
+            var addresses = known.Addresses.ToBuilder();
+            foreach (var (address, seen) in host.Addresses)
+            {
+                addresses[address] = addresses.TryGetValue(address, out var before)
+                    ? new AddressMemory(Min(before.FirstSeen, seen.FirstSeen), Max(before.LastSeen, seen.LastSeen))
+                    : seen;
+            }
+            hosts[name] = new HostMemory(Min(known.ObservedSince, host.ObservedSince), addresses.ToImmutable());
+        }
+        return new DriftMemory(hosts.ToImmutable());
+    }
+
     public HostMemory? Find(string host) => Hosts.GetValueOrDefault(host.ToLowerInvariant());
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
@@ -72,6 +98,12 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
     private sealed record Wire(int SchemaVersion, IDictionary<string, HostMemory> Hosts);
 
     public string ToJson() => JsonSerializer.Serialize(new Wire(SchemaVersion, Hosts), Reports.ReportJson.Options) + "\n";
+
+    public void WriteTo(Stream stream)
+    {
+        JsonSerializer.Serialize(stream, new Wire(SchemaVersion, Hosts), Reports.ReportJson.Options);
+        stream.WriteByte((byte)'\n');
+    }
 
     /// <summary>The memory in a state file, or why it cannot be read. A bad file is never fatal: the run goes on with an empty memory.</summary>
     public static (DriftMemory Memory, string? Problem) FromJson(string? json)

@@ -50,6 +50,12 @@ public sealed record ObservationSet(DateTimeOffset At, IReadOnlyList<string> Ser
 
     public string ToJson() => JsonSerializer.Serialize(new Wire(SchemaVersion, At, Servers, Observations), Json) + "\n";
 
+    public void WriteTo(Stream stream)
+    {
+        JsonSerializer.Serialize(stream, new Wire(SchemaVersion, At, Servers, Observations), Json);
+        stream.WriteByte((byte)'\n');
+    }
+
     /// <exception cref="FormatException">The file is not an observations file of this version.</exception>
     public static ObservationSet FromJson(string json)
     {

@@ -37,6 +37,7 @@ public sealed class GitHubConnection
     private readonly string _token;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
+    private readonly int _retries;
     private int _reads;
     private int _writes;
 
@@ -47,6 +48,7 @@ public sealed class GitHubConnection
         _base = apiBase.AbsoluteUri.EndsWith('/') ? apiBase : new Uri(apiBase.AbsoluteUri + "/");
         _token = token;
         _time = time ?? TimeProvider.System;
+        _retries = (retry ?? GitHubRetryOptions.Default).MaxRetries;
         _retry = Pipeline(retry ?? GitHubRetryOptions.Default, _time);
     }
 
@@ -85,6 +87,19 @@ public sealed class GitHubConnection
     private async Task<(T Value, string? Link)> ExchangeAsync<T>(HttpMethod method, Uri uri, object? body, CancellationToken cancellationToken)
     {
         var request = $"{method} {uri.AbsolutePath}";
+        try
+        {
+            return await SendWithRetriesAsync<T>(method, uri, body, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            // Unreachable or silent after every retry. The message names the request, never its headers.
+            throw new Diagnostics.ReconcilerException(Diagnostics.ExitCodes.RunFailed, $"GitHub: {request} at {uri.Host} failed after {_retries} retries: {e.Message}", e);
+        }
+    }
+
+    private async Task<(T Value, string? Link)> SendWithRetriesAsync<T>(HttpMethod method, Uri uri, object? body, string request, CancellationToken cancellationToken)
+    {
         return await _retry.ExecuteAsync(async token =>
         {
             using var message = new HttpRequestMessage(method, uri);
@@ -100,7 +115,16 @@ public sealed class GitHubConnection
             else
                 Interlocked.Increment(ref _writes);
 
-            using var response = await _http.SendAsync(message, token).ConfigureAwait(false);
+            HttpResponseMessage sent;
+            try
+            {
+                sent = await _http.SendAsync(message, token).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException e) when (!token.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no answer within {_http.Timeout.TotalSeconds:0} s", e);
+            }
+            using var response = sent;
             var text = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw GitHubErrors.From(response.StatusCode, response.Headers, request, text, _time.GetUtcNow());
@@ -149,6 +173,7 @@ public sealed class GitHubConnection
             ShouldHandle = new PredicateBuilder()
                 .Handle<GitHubServerException>()
                 .Handle<HttpRequestException>()
+                .Handle<TimeoutException>()
                 .Handle<GitHubRateLimitException>(e => e.Secondary && (e.RetryAfter ?? TimeSpan.Zero) <= options.LongestRetryAfter),
             // A secondary limit says how long to wait; honour it rather than our own backoff.
             DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is GitHubRateLimitException { RetryAfter: { } after } ? after : (TimeSpan?)null),

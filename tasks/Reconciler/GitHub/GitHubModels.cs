@@ -20,7 +20,7 @@ public sealed record GitBlob(string Sha, string Content, string Encoding);
 
 public sealed record BranchPoint(string Ref, string Sha);
 
-public sealed record PullRequest(int Number, string State, string Title, string? Body, string HtmlUrl, BranchPoint Head, BranchPoint Base, DateTimeOffset? MergedAt = null);
+public sealed record PullRequest(int Number, string State, string Title, string? Body, string HtmlUrl, BranchPoint Head, BranchPoint Base, DateTimeOffset? MergedAt = null, IReadOnlyList<Label>? Labels = null);
 
 public sealed record Label(string Name);
 

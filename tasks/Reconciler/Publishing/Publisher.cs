@@ -61,6 +61,9 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                         await github.Git.MoveBranchAsync(update.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
                     var body = Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false).ToString());
                     var updated = await github.PullRequests.UpdateAsync(update.Existing.Number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
+                    var missing = LabelsOf(update.Planned).Except((update.Existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).ToList();
+                    if (missing.Count > 0)
+                        await github.Issues.AddLabelsAsync(updated.Number, missing, cancellationToken).ConfigureAwait(false);
                     prLinks[update.Planned.Branch] = new DashboardEntry($"#{updated.Number}", updated.Title);
                     done.Add($"updated pull request #{updated.Number}: {updated.Title}");
                     break;
@@ -98,7 +101,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                 case UpdateIssue update:
                 {
                     var body = Markers.WithMarker(update.Planned.Body, update.Marker.ToString());
-                    await github.Issues.UpdateAsync(update.Existing.Number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: update.Planned.Labels), cancellationToken).ConfigureAwait(false);
+                    await github.Issues.UpdateAsync(update.Existing.Number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: LabelsAfter(update.Existing, update.Planned)), cancellationToken).ConfigureAwait(false);
                     if (update.Comment is not null)
                         await github.Issues.CommentAsync(update.Existing.Number, update.Comment, cancellationToken).ConfigureAwait(false);
                     issueLinks[update.Marker.Fingerprint] = new DashboardEntry($"#{update.Existing.Number}", update.Planned.Title);
@@ -128,6 +131,12 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
             log.Warning(line);
         return new PublishResult(done, skipped, github.Connection.Calls);
     }
+
+    /// <summary>People's labels stay; the bot's severity label follows the finding's severity.</summary>
+    private static IReadOnlyList<string> LabelsAfter(Issue existing, PlannedIssue planned) =>
+    [
+        .. existing.Labels.Select(l => l.Name).Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
+    ];
 
     private static IReadOnlyList<string> LabelsOf(PlannedPullRequest pr) =>
         [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToString().ToLowerInvariant()];

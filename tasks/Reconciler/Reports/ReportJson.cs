@@ -16,7 +16,18 @@ public static class ReportJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    public static string Write(Report report) => JsonSerializer.Serialize(Wire.From(report), Options) + "\n";
+    public static string Write(Report report)
+    {
+        using var buffer = new MemoryStream();
+        WriteTo(buffer, report);
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    public static void WriteTo(Stream stream, Report report)
+    {
+        JsonSerializer.Serialize(stream, Wire.From(report), Options);
+        stream.WriteByte((byte)'\n');
+    }
 
     /// <summary>Reads a report.json back (for Merge); its counts are derived again, not trusted.</summary>
     public static Report Read(string json)

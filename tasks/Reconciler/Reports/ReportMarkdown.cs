@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Reconciler.Reports;
 
 /// <summary><c>report.md</c>: the same report for people, readable in thirty seconds; also the job summary in CI.</summary>
@@ -7,28 +5,35 @@ public static class ReportMarkdown
 {
     public static string Write(Report report)
     {
-        var md = new StringBuilder();
-        md.AppendLine($"# Reconciler {report.Run.Target}: {Headline(report)}").AppendLine();
-        md.AppendLine($"Policies: `{report.Run.Policies}` ({report.Run.PolicyFiles.Count} files) · at {report.Run.Now:yyyy-MM-dd HH:mm} UTC · fail on `{report.Run.FailOn}` and above")
-          .AppendLine();
+        using var text = new StringWriter();
+        WriteTo(text, report);
+        return text.ToString();
+    }
+
+    public static void WriteTo(TextWriter md, Report report)
+    {
+        md.WriteLine($"# Reconciler {report.Run.Target}: {Headline(report)}");
+        md.WriteLine();
+        md.WriteLine($"Policies: `{report.Run.Policies}` ({report.Run.PolicyFiles.Count} files) · at {report.Run.Now:yyyy-MM-dd HH:mm} UTC · fail on `{report.Run.FailOn}` and above");
+        md.WriteLine();
 
         if (report.Findings.Count > 0)
         {
-            md.AppendLine("| severity | kind | dependency | allowlist | subject | what to do |");
-            md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            md.WriteLine("| severity | kind | dependency | allowlist | subject | what to do |");
+            md.WriteLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var f in report.Findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Dependency, StringComparer.Ordinal).ThenBy(f => f.Kind))
-                md.AppendLine($"| {f.Severity.ToString().ToLowerInvariant()} | `{f.Kind.ToWire()}` | {Cell(f.Dependency)} | {Cell(f.Allowlist ?? "")} | `{Cell(f.Subject)}` | {Cell(f.Message)} |");
-            md.AppendLine();
+                md.WriteLine($"| {f.Severity.ToString().ToLowerInvariant()} | `{f.Kind.ToWire()}` | {Cell(f.Dependency)} | {Cell(f.Allowlist ?? "")} | `{Cell(f.Subject)}` | {Cell(f.Message)} |");
+            md.WriteLine();
         }
 
         if (report.Notes.Count > 0)
         {
-            md.AppendLine("## Not checked in this run").AppendLine();
+            md.WriteLine("## Not checked in this run");
+            md.WriteLine();
             foreach (var note in report.Notes)
-                md.AppendLine($"- {note}");
-            md.AppendLine();
+                md.WriteLine($"- {note}");
+            md.WriteLine();
         }
-        return md.ToString();
     }
 
     private static string Headline(Report report)

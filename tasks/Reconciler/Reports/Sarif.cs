@@ -1,69 +1,90 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Reconciler.Reports;
 
 /// <summary>
 /// A report as SARIF 2.1.0 (<c>report.sarif</c>), for GitHub code scanning: one rule per finding kind, one result per
 /// finding at its policy file and line, with the finding's fingerprint so that code scanning follows it across runs.
+/// Written straight to the stream: a large estate has tens of thousands of results.
 /// </summary>
 public static class Sarif
 {
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
-    public static string Write(Report report, Func<string, string>? repositoryPath = null)
+    public static OutputFile File(Report report, Func<string, string> repositoryPath) =>
+        new("report.sarif", stream => WriteTo(stream, report, repositoryPath));
+
+    /// <param name="repositoryPath">A policy file's path from the repository root (what code scanning resolves).</param>
+    public static void WriteTo(Stream stream, Report report, Func<string, string> repositoryPath)
     {
-        var path = repositoryPath ?? (p => p);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         var kinds = report.Findings.Select(f => f.Kind).Distinct().Order().ToList();
-        var results = new JsonArray();
+        json.WriteStartObject();
+        json.WriteString("$schema", SchemaUri);
+        json.WriteString("version", "2.1.0");
+        json.WriteStartArray("runs");
+        json.WriteStartObject();
+        json.WriteStartObject("tool");
+        json.WriteStartObject("driver");
+        json.WriteString("name", "Reconciler");
+        json.WriteString("semanticVersion", Run.ReconcilerRun.ToolVersion);
+        json.WriteStartArray("rules");
+        foreach (var kind in kinds)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", kind.ToWire());
+            json.WriteString("name", kind.ToString());
+            json.WriteStartObject("shortDescription");
+            json.WriteString("text", kind.ToWire().Replace('-', ' '));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartArray("results");
         foreach (var finding in report.Findings)
         {
-            var result = new JsonObject
-            {
-                ["ruleId"] = finding.Kind.ToWire(),
-                ["ruleIndex"] = kinds.IndexOf(finding.Kind),
-                ["level"] = Level(finding.Severity),
-                ["message"] = new JsonObject { ["text"] = $"{finding.Dependency}: {finding.Message}" },
-                ["partialFingerprints"] = new JsonObject { ["reconciler/v1"] = finding.Fingerprint },
-                ["properties"] = new JsonObject { ["severity"] = finding.Severity.ToString().ToLowerInvariant(), ["dependency"] = finding.Dependency, ["subject"] = finding.Subject },
-            };
+            json.WriteStartObject();
+            json.WriteString("ruleId", finding.Kind.ToWire());
+            json.WriteNumber("ruleIndex", kinds.IndexOf(finding.Kind));
+            json.WriteString("level", Level(finding.Severity));
+            json.WriteStartObject("message");
+            json.WriteString("text", $"{finding.Dependency}: {finding.Message}");
+            json.WriteEndObject();
             if (finding.Location is { } location)
             {
-                result["locations"] = new JsonArray(new JsonObject
-                {
-                    ["physicalLocation"] = new JsonObject
-                    {
-                        ["artifactLocation"] = new JsonObject { ["uri"] = path(location.File) },
-                        ["region"] = new JsonObject { ["startLine"] = Math.Max(1, location.Line), ["startColumn"] = Math.Max(1, location.Column) },
-                    },
-                });
+                json.WriteStartArray("locations");
+                json.WriteStartObject();
+                json.WriteStartObject("physicalLocation");
+                json.WriteStartObject("artifactLocation");
+                json.WriteString("uri", repositoryPath(location.File));
+                json.WriteEndObject();
+                json.WriteStartObject("region");
+                json.WriteNumber("startLine", Math.Max(1, location.Line));
+                json.WriteNumber("startColumn", Math.Max(1, location.Column));
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndArray();
             }
-            results.Add(result);
+            json.WriteStartObject("partialFingerprints");
+            json.WriteString("reconciler/v1", finding.Fingerprint);
+            json.WriteEndObject();
+            json.WriteStartObject("properties");
+            json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+            json.WriteString("dependency", finding.Dependency);
+            json.WriteString("subject", finding.Subject);
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
-        var sarif = new JsonObject
-        {
-            ["$schema"] = SchemaUri,
-            ["version"] = "2.1.0",
-            ["runs"] = new JsonArray(new JsonObject
-            {
-                ["tool"] = new JsonObject
-                {
-                    ["driver"] = new JsonObject
-                    {
-                        ["name"] = "Reconciler",
-                        ["semanticVersion"] = Run.ReconcilerRun.ToolVersion,
-                        ["rules"] = new JsonArray([.. kinds.Select(k => (JsonNode)new JsonObject
-                        {
-                            ["id"] = k.ToWire(),
-                            ["name"] = k.ToString(),
-                            ["shortDescription"] = new JsonObject { ["text"] = k.ToWire().Replace('-', ' ') },
-                        })]),
-                    },
-                },
-                ["results"] = results,
-            }),
-        };
-        return sarif.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.Flush();
+        stream.WriteByte((byte)'\n');
     }
 
     private static string Level(Severity severity) => severity switch

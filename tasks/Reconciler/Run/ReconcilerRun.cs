@@ -65,8 +65,8 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
     /// </summary>
     public void ConnectToGitHub(string? token)
     {
-        if (options.Shard.Count > 1)
-            throw ReconcilerException.InvalidArgument("shard", "Reconcile publishes the whole estate once: run Plan per shard, then Merge (see the README's matrix)");
+        if (options.Report is not null && options.Shard.Count > 1)
+            throw ReconcilerException.InvalidArgument("report", "a merged report is the whole estate; give --report or --shard, not both");
         if (string.IsNullOrEmpty(token))
             throw new ReconcilerException(ExitCodes.InvalidInput, "GITHUB_TOKEN is not set: Reconcile needs a token that can write contents, pull requests and issues (Plan is the dry run)");
         if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
@@ -82,6 +82,12 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
     {
         if (_github is null || ChangePlan is null || Report is null)
             throw new InvalidOperationException("connect to GitHub and plan before publishing");
+        if (options.Shard.Count > 1)
+        {
+            // A shard sees part of the estate: publishing it would close everything the other shards found.
+            log.Information($"shard {options.Shard} planned and nothing published: merge the shards (--target=Merge) and publish once with --target=Reconcile --report=OUT/report.json");
+            return new PublishResult([], [], _github.Connection.Calls);
+        }
         var settings = Policies!.Settings;
         // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
         var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
@@ -148,7 +154,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
     }
 
     private void WriteReview(ReviewResult review, Report report, Func<string, string> repositoryPath) =>
-        Publish(report, ("review.md", ReviewComment.Render(review, repositoryPath)), ("report.sarif", Sarif.Write(report, repositoryPath)));
+        Publish(report, OutputFile.Text("review.md", ReviewComment.Render(review, repositoryPath)), Sarif.File(report, repositoryPath));
 
     /// <summary>
     /// Posts the review as the pull request's one sticky comment. A read-only token (a fork's pull request) or any
@@ -197,6 +203,8 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
     /// </summary>
     public async Task<Report> PlanAsync(CancellationToken cancellationToken = default)
     {
+        if (options.Report is not null)
+            return await PlanFromMergedReportAsync(cancellationToken).ConfigureAwait(false);
         var policies = Validate();
         var notes = new List<string>();
         if (options.Shard.Count > 1)
@@ -233,13 +241,44 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
         Report = report;
-        Publish(report, ("observations.json", observations.ToJson()), ("metrics.prom", Metrics.Prometheus(report, observations)), ("report.sarif", Sarif.Write(report, policies.RepositoryPathOf)));
+        Publish(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations)), Sarif.File(report, policies.RepositoryPathOf));
         var planFolder = PlanFiles.Write(plan, options.Out);
-        ReportFiles.WriteAtomically(options.StatePath, memory.ToJson());
+        ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
         foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
         return report;
+    }
+
+    /// <summary>
+    /// Reconcile <c>--report</c>: plans from the findings of a merged report (the shards observed; this run only
+    /// publishes), with the merged memory beside it (<c>state.json</c> written by Merge) as the memory to save.
+    /// </summary>
+    private async Task<Report> PlanFromMergedReportAsync(CancellationToken cancellationToken)
+    {
+        var policies = Validate();
+        var file = options.Report!;
+        Report merged;
+        try
+        {
+            merged = ReportJson.Read(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
+        {
+            throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
+        }
+        var stateText = _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false) : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null;
+        LoadedMemory = DriftMemory.FromJson(stateText).Memory;
+        var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
+        Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
+        var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
+        ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
+        Report = merged;
+        PlanFiles.Write(ChangePlan, options.Out);
+        if (merged.HasFindingsAtOrAbove(options.FailOn))
+            Raise(ExitCodes.FindingsAtOrAboveFailOn);
+        log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");
+        return merged;
     }
 
     /// <summary>Probes and egress: they ask the network as it is now, so a replay of old observations runs neither.</summary>
@@ -390,12 +429,14 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
             Findings = [.. reports.SelectMany(r => r.Findings).DistinctBy(f => f.Fingerprint)],
             Notes = [.. reports.SelectMany(r => r.Notes).Where(n => !n.StartsWith("shard ", StringComparison.Ordinal)).Distinct()],
         };
-        Publish(merged);
-        log.Information($"merged {reports.Count} shard reports: {merged.Findings.Count} findings");
+        var states = files.Select(f => Path.Combine(Path.GetDirectoryName(f)!, "state.json")).Where(File.Exists).ToList();
+        var memory = DriftMemory.Merge(states.Select(f => DriftMemory.FromJson(File.ReadAllText(f)).Memory));
+        Publish(merged, new OutputFile("state.json", memory.WriteTo));
+        log.Information($"merged {reports.Count} shard reports: {merged.Findings.Count} findings; and {states.Count} shard memories");
         return merged;
     }
 
-    private void Publish(Report report, params (string Name, string Text)[] more)
+    private void Publish(Report report, params OutputFile[] more)
     {
         var written = ReportFiles.Write(report, options.Out, more);
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))

@@ -31,6 +31,8 @@ public sealed record RunOptions
     public string? Feeds { get; init; }
     /// <summary>RefreshProviders: the snapshot file to rewrite (the one the library embeds).</summary>
     public string Snapshot { get; init; } = DefaultSnapshot;
+    /// <summary>Reconcile: publish this merged report (of <c>--target=Merge</c>) instead of observing.</summary>
+    public string? Report { get; init; }
     /// <summary>Review: the pull request to comment on; in GitHub Actions it comes from the event.</summary>
     public int? PullRequest { get; init; }
 
@@ -62,6 +64,7 @@ public sealed record RunOptions
             Shard = Arg("shard") is { } shard ? Shard.Parse(shard) : Shard.Whole,
             Feeds = Arg("feeds"),
             Snapshot = Arg("snapshot") ?? DefaultSnapshot,
+            Report = Arg("report"),
             PullRequest = Arg("pull-request") is { } pr
                 ? int.TryParse(pr, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : throw ReconcilerException.InvalidArgument("pull-request", $"'{pr}' is not a pull request number")
                 : Review.StickyComment.PullRequestOfEvent(environment("GITHUB_EVENT_PATH")),

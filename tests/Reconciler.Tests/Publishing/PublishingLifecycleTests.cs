@@ -189,6 +189,20 @@ public sealed class PublishingLifecycleTests
     }
 
     [Fact]
+    public async Task GitHub_down_ends_the_run_with_exit_3_after_retrying_and_names_what_failed()
+    {
+        await using var world = await PublishingWorld.CreateAsync();
+        var closed = ExternalToolPort();
+        var error = await Assert.ThrowsAsync<ReconcilerException>(() => world.RunAsync(PublishingWorld.Start,
+            adjust: o => o with { GitHubApi = $"http://127.0.0.1:{closed}/" }));
+        Assert.Equal(ExitCodes.RunFailed, error.ExitCode);
+        Assert.StartsWith("GitHub: GET /repos/acme/egress-policies/git/ref/heads%2Freconciler%2Fstate at 127.0.0.1 failed after 3 retries", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Token, error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static int ExternalToolPort() => Support.ExternalTool.FreePort(); // nothing listens there
+
+    [Fact]
     public async Task A_bad_token_ends_the_run_with_exit_3_and_the_token_appears_nowhere()
     {
         await using var world = await PublishingWorld.CreateAsync();
@@ -224,5 +238,33 @@ public sealed class PublishingLifecycleTests
         var second = world.GitHub.Refs["refs/heads/" + Publisher.StateBranch];
         Assert.Equal([first], world.GitHub.Commits[second].Parents);
         Assert.Empty(world.GitHub.Violations);
+    }
+
+    [Fact]
+    public async Task Shards_plan_apart_and_publish_once_from_the_merged_report_as_one_run_would()
+    {
+        await using var whole = await PublishingWorld.CreateAsync();
+        await whole.RunAsync(PublishingWorld.Start);
+
+        await using var sharded = await PublishingWorld.CreateAsync();
+        var folder = Path.Combine(sharded.Out, "shards");
+        for (var shard = 1; shard <= 2; shard++)
+        {
+            var index = shard;
+            await sharded.RunAsync(PublishingWorld.Start, adjust: o => o with { Shard = new Reconciler.Run.Shard(index, 2), Out = Path.Combine(folder, $"shard-{index}") });
+        }
+        Assert.Empty(sharded.GitHub.PullRequests);
+        Assert.Equal(0, sharded.GitHub.Writes); // shards only read (the state branch)
+
+        sharded.Merge(folder);
+        await sharded.RunAsync(PublishingWorld.Start, adjust: o => o with { Observations = null, Report = Path.Combine(folder, "report.json") });
+
+        string[] Titles(PublishingWorld w) => [.. w.GitHub.Items.Select(i => $"{(i.IsPullRequest ? "pr" : "issue")}: {i.Title}").Order(StringComparer.Ordinal)];
+        Assert.Equal(Titles(whole), Titles(sharded));
+        Assert.Equal(whole.GitHub.FileOnBranch("reconciler/app-egress/ledger", PublishingWorld.PolicyPath), sharded.GitHub.FileOnBranch("reconciler/app-egress/ledger", PublishingWorld.PolicyPath));
+        var state = sharded.GitHub.Blobs[sharded.GitHub.Trees[sharded.GitHub.Commits[sharded.GitHub.Refs["refs/heads/" + Publisher.StateBranch]].Tree][StateBranch.FileName]];
+        Assert.Contains("api.ledger.test", state, StringComparison.Ordinal);
+        Assert.Contains("api.billing.test", state, StringComparison.Ordinal);
+        Assert.Empty(sharded.GitHub.Violations);
     }
 }

@@ -87,7 +87,8 @@ internal sealed class PublishingWorld : IAsyncDisposable
         File.WriteAllText(Path.Combine(_root, PolicyPath), GitHub.FileOnBranch("main", PolicyPath));
     }
 
-    public async Task<(Report Report, int ExitCode)> RunAsync(DateTimeOffset now, string? token = null, GitHubRetryOptions? retry = null)
+    /// <param name="adjust">Changes to the run's arguments (e.g. a shard, a merged report).</param>
+    public async Task<(Report Report, int ExitCode)> RunAsync(DateTimeOffset now, string? token = null, GitHubRetryOptions? retry = null, Func<RunOptions, RunOptions>? adjust = null)
     {
         var options = new RunOptions
         {
@@ -99,7 +100,7 @@ internal sealed class PublishingWorld : IAsyncDisposable
             GitHubApi = GitHub.Url.AbsoluteUri,
             Repository = $"{FakeGitHub.Owner}/{FakeGitHub.Name}",
         };
-        using var run = new ReconcilerRun(options, Log) { GitHubRetry = retry ?? new GitHubRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5) } };
+        using var run = new ReconcilerRun(adjust is null ? options : adjust(options), Log) { GitHubRetry = retry ?? new GitHubRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5) } };
         var report = await run.ReconcileAsync(token ?? Token);
         return (report, run.ExitCode);
     }
@@ -126,6 +127,13 @@ internal sealed class PublishingWorld : IAsyncDisposable
             yield return ("log", line);
         foreach (var request in GitHub.Requests)
             yield return ($"{request.Method} {request.Path}", request.Path + request.Query + request.Body);
+    }
+
+    /// <summary>Merges the shard folders under <paramref name="folder"/> as the merge job does.</summary>
+    public Report Merge(string folder)
+    {
+        using var run = new ReconcilerRun(new RunOptions { Target = "Merge", Out = folder, Now = Start }, Log);
+        return run.Merge();
     }
 
     public async ValueTask DisposeAsync()

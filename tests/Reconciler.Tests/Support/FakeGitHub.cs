@@ -231,7 +231,8 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
             case "git/get-ref":
                 return Refs.TryGetValue("refs/" + parts[^1], out var at) ? (200, RefJson("refs/" + parts[^1], at), null) : (404, Message("Not Found"), null);
             case "git/list-matching-refs":
-                return Page([.. Refs.Where(r => r.Key.StartsWith("refs/" + parts[^1], StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (JsonNode)RefJson(r.Key, r.Value))], query, request.Path);
+                // Not paginated on GitHub: every matching ref in one answer.
+                return (200, new JsonArray([.. Refs.Where(r => r.Key.StartsWith("refs/" + parts[^1], StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (JsonNode)RefJson(r.Key, r.Value))]), null);
             case "git/create-ref":
             {
                 var name = Arg("ref");
