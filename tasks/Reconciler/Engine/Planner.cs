@@ -16,6 +16,9 @@ public static class Planner
     private static readonly FindingKind[] Additions = [FindingKind.MissingIp, FindingKind.ProviderRangeAdded];
     private static readonly FindingKind[] Removals = [FindingKind.StaleIp, FindingKind.ProviderRangeRemoved];
 
+    /// <summary>Rows of a pull request's table and of its evidence; the rest is counted.</summary>
+    private const int BodyRows = 60;
+
     /// <param name="suggestions">Advice per dependency (e.g. to track its provider), added to its pull requests.</param>
     public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, string>? suggestions = null)
     {
@@ -65,10 +68,10 @@ public static class Planner
 
     private static PlannedPullRequest Draft(PolicySet policies, string allowlistName, string dependency, List<Finding> findings, Dictionary<string, LineIndex> lines)
     {
-        var added = findings.Where(f => Additions.Contains(f.Kind)).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
+        var added = findings.Where(f => Additions.Contains(f.Kind)).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
         var written = added.Select(a => a.Contains(':', StringComparison.Ordinal) ? $"\"{a}\"" : a).ToList();
-        var removed = findings.Where(f => Removals.Contains(f.Kind)).Select(f => f.Subject).Distinct().Order(StringComparer.Ordinal).ToList();
+        var removed = findings.Where(f => Removals.Contains(f.Kind)).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         var allowlist = policies.FindAllowlist(allowlistName)!;
         var rules = allowlist.Rules.Where(r => r.Dependency == dependency).ToList();
         var file = rules[0].Location.File;
@@ -138,18 +141,22 @@ public static class Planner
     private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure)
     {
         var body = new StringBuilder();
-        body.AppendLine($"Reconciler found that `{allowlist}` no longer matches what `{dependency}` resolves to.").AppendLine();
+        body.AppendLine($"Reconciler found that `{allowlist}` no longer matches what DNS and the provider feeds say of `{dependency}`.").AppendLine();
         if (failure is not null)
             body.AppendLine($"> **Not proposed:** {failure}").AppendLine();
+        // GitHub refuses a body over 65,536 characters; a provider's whole range list can be longer. The diff has it all.
+        var ordered = findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, AddressOrder.Instance).ToList();
         body.AppendLine("| change | address | why |").AppendLine("| --- | --- | --- |");
-        foreach (var finding in findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, StringComparer.Ordinal))
+        foreach (var finding in ordered.Take(BodyRows))
             body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | `{finding.Subject}` | {finding.Message.Replace("|", "\\|", StringComparison.Ordinal)} |");
+        if (ordered.Count > BodyRows)
+            body.AppendLine($"| … | {ordered.Count - BodyRows} more | see the diff |");
         body.AppendLine().AppendLine("<details><summary>Evidence</summary>").AppendLine();
-        foreach (var finding in findings)
-        {
-            foreach (var evidence in finding.Evidence)
-                body.AppendLine($"- `{finding.Subject}`: {evidence.Source} said {evidence.Detail}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}{(evidence.Ttl is { } ttl ? $" (TTL {ttl} s)" : "")}");
-        }
+        var lines = ordered.SelectMany(f => f.Evidence.Select(e => (f.Subject, Evidence: e))).ToList();
+        foreach (var (subject, evidence) in lines.Take(BodyRows))
+            body.AppendLine($"- `{subject}`: {evidence.Source} said {evidence.Detail}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}{(evidence.Ttl is { } ttl ? $" (TTL {ttl} s)" : "")}");
+        if (lines.Count > BodyRows)
+            body.AppendLine($"- and {lines.Count - BodyRows} more (report.json has them all)");
         body.AppendLine().AppendLine("</details>").AppendLine();
         body.AppendLine($"Pinned rules are never changed. Added: {added.Count}, removed: {removed.Count}.");
         body.AppendLine($"<!-- reconciler:pull-request allowlist={allowlist} dependency={dependency} -->");
@@ -174,4 +181,26 @@ public static class Planner
         return new PlannedIssue(finding, $"{finding.Kind.ToWire()}: {finding.Dependency}: {finding.Subject}", body.ToString(),
             ["reconciler", finding.Kind.ToWire(), "severity:" + finding.Severity.ToString().ToLowerInvariant()]);
     }
+}
+
+/// <summary>Addresses and prefixes in numeric order (IPv4 first), so that 4.0.0.0 comes before 20.0.0.0; anything else after, as text.</summary>
+internal sealed class AddressOrder : IComparer<string>
+{
+    public static AddressOrder Instance { get; } = new();
+
+    public int Compare(string? x, string? y)
+    {
+        var a = Key(x);
+        var b = Key(y);
+        if (a is null || b is null)
+            return a is null && b is null ? string.CompareOrdinal(x, y) : a is null ? 1 : -1;
+        var byFamily = a.Value.Bytes.Length.CompareTo(b.Value.Bytes.Length);
+        if (byFamily != 0)
+            return byFamily;
+        var byBytes = a.Value.Bytes.AsSpan().SequenceCompareTo(b.Value.Bytes);
+        return byBytes != 0 ? byBytes : a.Value.Prefix.CompareTo(b.Value.Prefix);
+    }
+
+    private static (byte[] Bytes, int Prefix)? Key(string? text) =>
+        text is not null && Networks.TryParse(text, out var network, out _) ? (network.BaseAddress.GetAddressBytes(), network.PrefixLength) : null;
 }

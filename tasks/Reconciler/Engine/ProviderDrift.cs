@@ -38,7 +38,7 @@ public static class ProviderDrift
     private static IEnumerable<Finding> Ranges(PolicySet policies, Dependency dependency, ProviderRef provider, IReadOnlyList<ProviderPrefix> published, HandsOff handsOff)
     {
         var prefixes = published.Select(p => p.Prefix).Distinct().ToList();
-        var what = $"{provider.Name} {provider.Service ?? "*"} {(provider.Regions.Count == 0 ? "*" : string.Join(",", provider.Regions))}";
+        var what = $"{provider.Name}{(provider.Service is null ? "" : " " + provider.Service)}{(provider.Regions.Count == 0 ? "" : " in " + string.Join(", ", provider.Regions))}";
         foreach (var allowlist in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables))
         {
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();

@@ -14,6 +14,9 @@ public static class Dashboard
 {
     public const string Title = "Reconciler dashboard";
 
+    /// <summary>Keeps the body well under GitHub's 65,536 characters, however large the estate.</summary>
+    private const int ItemsPerSection = 150;
+
     public static string Render(
         IReadOnlyList<DashboardEntry> pullRequests,
         IReadOnlyList<DashboardEntry> issues,
@@ -39,9 +42,11 @@ public static class Dashboard
         var items = lines.ToList();
         if (items.Count == 0)
             return;
-        body.AppendLine($"## {heading}").AppendLine();
-        foreach (var item in items)
+        body.AppendLine($"## {heading} ({items.Count})").AppendLine();
+        foreach (var item in items.Take(ItemsPerSection))
             body.AppendLine($"- {item}");
+        if (items.Count > ItemsPerSection)
+            body.AppendLine($"- and {items.Count - ItemsPerSection} more");
         body.AppendLine();
     }
 }

@@ -69,13 +69,25 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
             throw ReconcilerException.InvalidArgument("report", "a merged report is the whole estate; give --report or --shard, not both");
         if (string.IsNullOrEmpty(token))
             throw new ReconcilerException(ExitCodes.InvalidInput, "GITHUB_TOKEN is not set: Reconcile needs a token that can write contents, pull requests and issues (Plan is the dry run)");
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _github = NewGitHubClient(_http, token);
+        _stateBranch = options.State is null ? new StateBranch(_github) : null;
+    }
+
+    /// <summary>A client for <c>--repository</c> at <c>--github-api</c>, both checked first.</summary>
+    private GitHubClient NewGitHubClient(HttpClient http, string token)
+    {
         if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
             throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
         var (owner, name) = GitHubClient.ParseRepository(options.Repository);
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        _github = new GitHubClient(new GitHubConnection(_http, api, token, retry: GitHubRetry), owner, name);
-        _stateBranch = options.State is null ? new StateBranch(_github) : null;
+        return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry), owner, name);
     }
+
+    /// <summary>The drift memory's text: from the state branch when Reconcile keeps it there, else from <c>--state</c>.</summary>
+    private async Task<string?> ReadStateAsync(CancellationToken cancellationToken) =>
+        _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false)
+        : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false)
+        : null;
 
     /// <summary>Reconcile, step three (after <see cref="PlanAsync"/>): publish the plan, then save the memory to the state branch.</summary>
     public async Task<PublishResult> PublishAsync(CancellationToken cancellationToken = default)
@@ -169,11 +181,8 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
             log.Information("no pull request to comment on (needs GITHUB_TOKEN, --repository and --pull-request or a pull_request event); the review is in " + Path.Combine(options.Out, "review.md"));
             return;
         }
-        if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api))
-            throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
-        var (owner, name) = GitHubClient.ParseRepository(options.Repository);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var github = new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry), owner, name);
+        var github = NewGitHubClient(http, token);
         try
         {
             log.Information(await StickyComment.UpsertAsync(github.Issues, number, ReviewComment.Render(Review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
@@ -214,8 +223,7 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
         }
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
 
-        var stateText = _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false) : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null;
-        var (memory, problem) = DriftMemory.FromJson(stateText);
+        var (memory, problem) = DriftMemory.FromJson(await ReadStateAsync(cancellationToken).ConfigureAwait(false));
         if (problem is not null)
         {
             var where = _stateBranch is null ? options.StatePath : $"the branch {Publisher.StateBranch}";
@@ -267,14 +275,15 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
         {
             throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
         }
-        var stateText = _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false) : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false) : null;
-        LoadedMemory = DriftMemory.FromJson(stateText).Memory;
+        LoadedMemory = DriftMemory.FromJson(await ReadStateAsync(cancellationToken).ConfigureAwait(false)).Memory;
         var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
         Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
         var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
         ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
         Report = merged;
         PlanFiles.Write(ChangePlan, options.Out);
+        if (_stateBranch is null)
+            ReportFiles.WriteAtomically(options.StatePath, Memory.WriteTo);
         if (merged.HasFindingsAtOrAbove(options.FailOn))
             Raise(ExitCodes.FindingsAtOrAboveFailOn);
         log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");

@@ -108,14 +108,8 @@ public sealed class GitHubContractTests(PrismServer prism) : IClassFixture<Prism
     [InlineData("GET", "/repos/o/r/issues/eight/comments", null)]                            // not a number
     public async Task Prism_and_the_fakes_description_check_refuse_the_same_bad_requests(string method, string path, string? body)
     {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(prism.Url, path.TrimStart('/')));
-        request.Headers.Accept.ParseAdd("application/json");
-        if (body is not null)
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(request);
-        Assert.True(response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.NotFound or HttpStatusCode.BadRequest,
-            $"Prism answered {(int)response.StatusCode} to {method} {path}");
+        var status = await SendToPrismAsync(method, path, body);
+        Assert.True(status is HttpStatusCode.UnprocessableEntity or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"Prism answered {(int)status} to {method} {path}");
 
         var (_, violations) = GitHubOpenApi.Instance.Check(method, path, "", body);
         Assert.NotEmpty(violations);
@@ -127,13 +121,19 @@ public sealed class GitHubContractTests(PrismServer prism) : IClassFixture<Prism
     [InlineData("GET", "/repos/o/r/issues/8/comments", null)]
     public async Task Prism_and_the_fakes_description_check_accept_the_same_good_requests(string method, string path, string? body)
     {
+        var status = await SendToPrismAsync(method, path, body);
+        Assert.True((int)status is >= 200 and < 300, $"Prism answered {(int)status} to {method} {path}");
+        Assert.Empty(GitHubOpenApi.Instance.Check(method, path, "", body).Violations);
+    }
+
+    private async Task<HttpStatusCode> SendToPrismAsync(string method, string path, string? body)
+    {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(prism.Url, path.TrimStart('/')));
         request.Headers.Accept.ParseAdd("application/json");
         if (body is not null)
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"Prism answered {(int)response.StatusCode} to {method} {path}");
-        Assert.Empty(GitHubOpenApi.Instance.Check(method, path, "", body).Violations);
+        return response.StatusCode;
     }
 }
