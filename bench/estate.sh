@@ -11,6 +11,7 @@ cleanup() { [ -f "$W/knot.pid" ] && kill "$(cat "$W/knot.pid")" 2>/dev/null || t
 trap cleanup EXIT
 
 bash .ci/install-test-servers
+bash .ci/install-npm-tools
 dotnet tool restore >/dev/null
 dotnet build bench/Estate -c Release -v quiet -nologo >/dev/null
 dotnet cake --target=Validate >/dev/null   # builds the library and warms the script cache
@@ -73,7 +74,7 @@ done
 dns_task=$(field dns-1000 "$W/dns.txt" 4); rest_task=$(field dns-1000-replayed "$W/dns.txt" 4)
 printf '%-34s %10s %9s KiB %14s\n' "Plan, 1,000 dependencies, DNS" "$(field dns-1000 "$W/dns.txt" 2)" "$(field dns-1000 "$W/dns.txt" 3)" "$dns_task"
 rss=$(field dns-1000 "$W/dns.txt" 3)
-ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }
+ratio() { echo "scale=2; $1 / ($2)" | bc | sed 's/^\./0./'; }
 echo "split of that Plan task: DNS $(echo "$dns_task - $rest_task" | bc) s, the rest $rest_task s"
 echo "  the rest / goal of 3 s:          $(ratio "$rest_task" 3)   (goal <= 1)"
 echo "  peak RSS / goal of 200 MB:       $(ratio "$rss" 204800)   (goal <= 1)"
