@@ -134,6 +134,27 @@ public sealed class PublishingLifecycleTests
     }
 
     [Fact]
+    public async Task A_change_of_severity_rewrites_the_issue_says_so_once_and_keeps_peoples_labels()
+    {
+        await using var world = await PublishingWorld.CreateAsync();
+        world.Dns["api.ledger.test"] = null; // SERVFAIL: medium
+        await world.RunAsync(PublishingWorld.Start);
+        var issue = Assert.Single(world.GitHub.Issues, i => i.Title.StartsWith("resolution-failed", StringComparison.Ordinal));
+        Assert.Contains("severity:medium", issue.Labels);
+        issue.Labels.Add("triaged"); // a person's label
+
+        world.Failures["api.ledger.test"] = Reconciler.Dns.Resolution.DnsOutcome.NxDomain; // the name is gone: high
+        for (var run = 1; run <= 3; run++)
+            await world.RunAsync(PublishingWorld.Start.AddHours(run));
+
+        Assert.Single(world.GitHub.Issues, i => i.Title.StartsWith("resolution-failed", StringComparison.Ordinal));
+        Assert.Equal(["Severity is now **high** (was medium)."], world.GitHub.CommentsOn(issue.Number));
+        Assert.Contains("**high**", issue.Body!, StringComparison.Ordinal);
+        Assert.Equal(["reconciler", "resolution-failed", "severity:high", "triaged"], issue.Labels.Order(StringComparer.Ordinal));
+        Assert.Empty(world.GitHub.Violations);
+    }
+
+    [Fact]
     public async Task Limits_open_the_most_severe_first_and_list_the_rest_on_the_dashboard_for_later_runs()
     {
         await using var world = await PublishingWorld.CreateAsync(PublishingWorld.Policy.Replace("  stale_after: 2d", "  stale_after: 2d\n  max_new_issues: 1", StringComparison.Ordinal));

@@ -70,6 +70,9 @@ internal sealed class PublishingWorld : IAsyncDisposable
         ["api.billing.test"] = ["198.51.100.99"],
     };
 
+    /// <summary>How a host with no answer in <see cref="Dns"/> fails (SERVFAIL unless said here).</summary>
+    public Dictionary<string, DnsOutcome> Failures { get; } = new(StringComparer.Ordinal);
+
     public static async Task<PublishingWorld> CreateAsync(string policy = Policy)
     {
         var token = "ghs_" + Guid.NewGuid().ToString("N");
@@ -111,8 +114,8 @@ internal sealed class PublishingWorld : IAsyncDisposable
     public async Task<string> WriteObservationsAsync(DateTimeOffset now)
     {
         var observations = new ObservationSet(now, ["127.0.0.1:53"], [.. Dns.Select(d => new Observation(
-            d.Key, "A", "127.0.0.1:53", d.Value is null ? DnsOutcome.ServFail : DnsOutcome.Answer, [],
-            [.. (d.Value ?? []).Select(a => new ObservedAddress(a, 300))], now, 1.5, d.Value is null ? "SERVFAIL" : null))]);
+            d.Key, "A", "127.0.0.1:53", d.Value is null ? Failures.GetValueOrDefault(d.Key, DnsOutcome.ServFail) : DnsOutcome.Answer, [],
+            [.. (d.Value ?? []).Select(a => new ObservedAddress(a, 300))], now, 1.5))]);
         var file = Path.Combine(_root, "observations.json");
         await File.WriteAllTextAsync(file, observations.ToJson());
         return file;
