@@ -2,9 +2,7 @@ using Reconciler.Diagnostics;
 using Reconciler.Dns.Resolution;
 using Reconciler.Dns.Transport;
 using Reconciler.Engine;
-using Reconciler.GitHub;
 using Reconciler.Publishing;
-using Reconciler.Review;
 using Reconciler.Providers;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
@@ -16,7 +14,7 @@ namespace Reconciler.Run;
 /// One run of Reconciler, as the Cake targets drive it: each target is one call here, and what one target
 /// produced (the loaded policies, the report) is kept for the targets that depend on it.
 /// </summary>
-public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
+public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
 {
     public static string ToolVersion { get; } =
         typeof(ReconcilerRun).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -51,160 +49,13 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
     public DriftMemory? LoadedMemory { get; private set; }
     public DriftMemory? Memory { get; private set; }
 
-    /// <summary>How patient Reconcile is with GitHub (tests make it quick).</summary>
-    public GitHubRetryOptions GitHubRetry { get; init; } = GitHubRetryOptions.Default;
-
-    private GitHubClient? _github;
-    private HttpClient? _http;
-    private StateBranch? _stateBranch;
-
-    /// <summary>
-    /// Reconcile, step one: checks the token, <c>--repository</c> and <c>--github-api</c>, so that a run that cannot
-    /// publish fails before it observes anything. Without <c>--state</c>, the drift memory then lives on the state branch.
-    /// The token is used for the requests and nothing else: never logged, stored or written.
-    /// </summary>
-    public void ConnectToGitHub(string? token)
-    {
-        if (options.Report is not null && options.Shard.Count > 1)
-            throw ReconcilerException.InvalidArgument("report", "a merged report is the whole estate; give --report or --shard, not both");
-        if (string.IsNullOrEmpty(token))
-            throw new ReconcilerException(ExitCodes.InvalidInput, "GITHUB_TOKEN is not set: Reconcile needs a token that can write contents, pull requests and issues (Plan is the dry run)");
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        _github = NewGitHubClient(_http, token);
-        _stateBranch = options.State is null ? new StateBranch(_github) : null;
-    }
-
-    /// <summary>A client for <c>--repository</c> at <c>--github-api</c>, both checked first.</summary>
-    private GitHubClient NewGitHubClient(HttpClient http, string token)
-    {
-        if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
-            throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
-        var (owner, name) = GitHubClient.ParseRepository(options.Repository);
-        return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry), owner, name);
-    }
+    public Report? Report { get; private set; }
 
     /// <summary>The drift memory's text: from the state branch when Reconcile keeps it there, else from <c>--state</c>.</summary>
     private async Task<string?> ReadStateAsync(CancellationToken cancellationToken) =>
         _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false)
         : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false)
         : null;
-
-    /// <summary>Reconcile, step three (after <see cref="PlanAsync"/>): publish the plan, then save the memory to the state branch.</summary>
-    public async Task<PublishResult> PublishAsync(CancellationToken cancellationToken = default)
-    {
-        if (_github is null || ChangePlan is null || Report is null)
-            throw new InvalidOperationException("connect to GitHub and plan before publishing");
-        if (options.Shard.Count > 1)
-        {
-            // A shard sees part of the estate: publishing it would close everything the other shards found.
-            log.Information($"shard {options.Shard} planned and nothing published: merge the shards (--target=Merge) and publish once with --target=Reconcile --report=OUT/report.json");
-            return new PublishResult([], [], _github.Connection.Calls);
-        }
-        var settings = Policies!.Settings;
-        // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
-        var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
-        var result = await new Publisher(_github, log).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
-        if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, settings.StaleAfter / 10, cancellationToken).ConfigureAwait(false))
-            log.Information($"saved the drift memory to the branch {Publisher.StateBranch}");
-        var (reads, writes) = _github.Connection.Calls;
-        log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
-        return result;
-    }
-
-    public ReviewResult? Review { get; private set; }
-
-    /// <summary>
-    /// Compares the policies at <c>--base</c> (read from git objects, no checkout) with the working tree, observes the
-    /// dependencies whose rules changed, and judges only what changed. Writes report.json, report.md, review.md and
-    /// report.sarif. Invalid policies are reported the same way (and exit 2) rather than stopping the review.
-    /// </summary>
-    public async Task<ReviewResult> ReviewAsync(IPolicyHistory? history = null, CancellationToken cancellationToken = default)
-    {
-        var notes = new List<string>();
-        var (commit, sources) = await (history ?? new GitPolicyHistory(options.Policies)).ReadAsync(options.Base, cancellationToken).ConfigureAwait(false);
-        PolicySet? before = null;
-        if (sources.Count > 0)
-        {
-            var parsed = PolicyParser.Parse(sources);
-            before = parsed.Policies;
-            if (!parsed.IsValid)
-                notes.Add($"the policies at {options.Base} do not validate ({parsed.Errors[0]}); every rule is judged as new");
-        }
-        else
-        {
-            notes.Add($"there are no policies at {options.Base}; every rule is judged as new");
-        }
-        var folder = RepositoryPathOf(options.Policies);
-        var loaded = PolicyDirectory.Load(options.Policies);
-        if (!loaded.IsValid)
-        {
-            foreach (var error in loaded.Errors)
-                log.Error(error.ToString());
-            var invalid = new ReviewResult(folder, options.Base, commit, new PolicyChanges([], []), [], loaded.Errors, notes, options.FailOn);
-            WriteReview(invalid, new Report { Run = RunInfo(null), Findings = [], Notes = [.. notes, .. loaded.Errors.Select(e => e.ToString())] }, RepositoryPathOf);
-            Raise(ExitCodes.InvalidInput);
-            return Review = invalid;
-        }
-        var after = Policies = loaded.Policies!;
-        var changes = PolicyChanges.Compare(before, after);
-        var judged = after.Only(changes.Dependencies.Contains);
-        var observations = changes.IsEmpty ? ObservationSet.Empty(options.Now) : await ObserveAsync(judged, notes, cancellationToken).ConfigureAwait(false);
-        foreach (var failed in observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).Distinct(StringComparer.OrdinalIgnoreCase))
-            notes.Add($"{failed} did not resolve ({observations.Observations.First(o => o.Host == failed && !o.Succeeded).Outcome}); changes that depend on it were not judged by DNS");
-        var findings = Reviewer.Judge(after, changes, observations, new ProviderKnowledge(ProviderSnapshot.Default));
-        var review = new ReviewResult(folder, options.Base, commit, changes, findings, [], notes, options.FailOn);
-        WriteReview(review, new Report { Run = RunInfo(after), Findings = findings, Notes = notes }, RepositoryPathOf);
-        log.Information($"reviewed {changes.Admissions.Count} admission changes and {changes.TouchedRules.Count} written rules against {options.Base}: {findings.Count} findings");
-        return Review = review;
-    }
-
-    /// <summary>A policy file's path from the root of its git repository (what GitHub annotations and SARIF name).</summary>
-    public string RepositoryPathOf(string displayPath)
-    {
-        var root = PolicyDirectory.RepositoryRoot(Path.GetFullPath(options.Policies));
-        return root is null ? displayPath : Path.GetRelativePath(root, Path.GetFullPath(displayPath)).Replace('\\', '/');
-    }
-
-    private void WriteReview(ReviewResult review, Report report, Func<string, string> repositoryPath) =>
-        Publish(report, OutputFile.Text("review.md", ReviewComment.Render(review, repositoryPath)), Sarif.File(report, repositoryPath));
-
-    /// <summary>
-    /// Posts the review as the pull request's one sticky comment. A read-only token (a fork's pull request) or any
-    /// GitHub failure is a warning, not a failed review: the summary and annotations still carry it.
-    /// </summary>
-    public async Task CommentOnPullRequestAsync(string? token, CancellationToken cancellationToken = default)
-    {
-        if (Review is null)
-            throw new InvalidOperationException("review before commenting");
-        if (options.PullRequest is not { } number || string.IsNullOrEmpty(token) || options.Repository is null)
-        {
-            log.Information("no pull request to comment on (needs GITHUB_TOKEN, --repository and --pull-request or a pull_request event); the review is in " + Path.Combine(options.Out, "review.md"));
-            return;
-        }
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var github = NewGitHubClient(http, token);
-        try
-        {
-            log.Information(await StickyComment.UpsertAsync(github.Issues, number, ReviewComment.Render(Review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
-        }
-        catch (GitHubApiException e)
-        {
-            log.Warning($"the review could not be posted on #{number} ({e.Message}); a pull request from a fork gets a read-only token, so the job summary and annotations carry the review");
-        }
-    }
-
-    /// <summary>The whole of Reconcile in one call (the Cake graph runs the three steps as Validate, Plan and Reconcile).</summary>
-    public async Task<Report> ReconcileAsync(string? token, CancellationToken cancellationToken = default)
-    {
-        ConnectToGitHub(token);
-        var report = await PlanAsync(cancellationToken).ConfigureAwait(false);
-        await PublishAsync(cancellationToken).ConfigureAwait(false);
-        return report;
-    }
-
-    public Report? Report { get; private set; }
-
-    public void Dispose() => _http?.Dispose();
 
     /// <summary>
     /// Validate, observe DNS (or replay <c>--observations</c>), remember, diff and plan. Writes report.json,
@@ -249,45 +100,13 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
         Report = report;
-        Publish(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations)), Sarif.File(report, policies.RepositoryPathOf));
+        WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations)), Sarif.File(report, policies.RepositoryPathOf));
         var planFolder = PlanFiles.Write(plan, options.Out);
         ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
         foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
         return report;
-    }
-
-    /// <summary>
-    /// Reconcile <c>--report</c>: plans from the findings of a merged report (the shards observed; this run only
-    /// publishes), with the merged memory beside it (<c>state.json</c> written by Merge) as the memory to save.
-    /// </summary>
-    private async Task<Report> PlanFromMergedReportAsync(CancellationToken cancellationToken)
-    {
-        var policies = Validate();
-        var file = options.Report!;
-        Report merged;
-        try
-        {
-            merged = ReportJson.Read(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
-        {
-            throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
-        }
-        LoadedMemory = DriftMemory.FromJson(await ReadStateAsync(cancellationToken).ConfigureAwait(false)).Memory;
-        var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
-        Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
-        var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
-        ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
-        Report = merged;
-        PlanFiles.Write(ChangePlan, options.Out);
-        if (_stateBranch is null)
-            ReportFiles.WriteAtomically(options.StatePath, Memory.WriteTo);
-        if (merged.HasFindingsAtOrAbove(options.FailOn))
-            Raise(ExitCodes.FindingsAtOrAboveFailOn);
-        log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");
-        return merged;
     }
 
     /// <summary>Probes and egress: they ask the network as it is now, so a replay of old observations runs neither.</summary>
@@ -440,12 +259,12 @@ public sealed class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
         };
         var states = files.Select(f => Path.Combine(Path.GetDirectoryName(f)!, "state.json")).Where(File.Exists).ToList();
         var memory = DriftMemory.Merge(states.Select(f => DriftMemory.FromJson(File.ReadAllText(f)).Memory));
-        Publish(merged, new OutputFile("state.json", memory.WriteTo));
+        WriteReport(merged, new OutputFile("state.json", memory.WriteTo));
         log.Information($"merged {reports.Count} shard reports: {merged.Findings.Count} findings; and {states.Count} shard memories");
         return merged;
     }
 
-    private void Publish(Report report, params OutputFile[] more)
+    private void WriteReport(Report report, params OutputFile[] more)
     {
         var written = ReportFiles.Write(report, options.Out, more);
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))

@@ -16,6 +16,12 @@ internal static partial class CakeProcess
 
     public static Task<Outcome> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
 
+    /// <summary>
+    /// The first run after a source change builds the library and compiles the task graph; two test classes doing
+    /// that at once fight over the same files. One `--tree` run does it before any other starts.
+    /// </summary>
+    private static readonly Lazy<Task<Outcome>> Prepared = new(() => StartAsync(new Dictionary<string, string>(), ["--tree"]));
+
     /// <param name="environment">Variables for the run (e.g. GITHUB_TOKEN, which is otherwise removed).</param>
     public static async Task<Outcome> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
@@ -27,6 +33,14 @@ internal static partial class CakeProcess
         if (observes && !contained)
             throw new InvalidOperationException("a test ran a DNS-observing target without --nameservers on loopback or --observations: " + string.Join(' ', arguments));
 
+        var prepared = await Prepared.Value;
+        if (prepared.ExitCode != 0)
+            throw new InvalidOperationException("dotnet cake --tree failed, so the library or the task graph does not build:\n" + prepared.Output);
+        return await StartAsync(environment, arguments);
+    }
+
+    private static async Task<Outcome> StartAsync(IReadOnlyDictionary<string, string> environment, string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("cake");
         foreach (var argument in arguments)

@@ -10,7 +10,7 @@ namespace Reconciler.Tests.Support;
 /// </summary>
 internal sealed class ScriptedDnsServer : IAsyncDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _udp;
     private readonly Socket _stranger = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stop = new();
@@ -21,16 +21,34 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
     /// <param name="onTcp">Given the query, the reply to write back over TCP (null: close).</param>
     public ScriptedDnsServer(Func<ScriptedDnsServer, byte[], EndPoint, Task> onUdp, Func<byte[], byte[]?>? onTcp = null)
     {
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        (_udp, _tcp) = BindUdpAndTcpOnOnePort();
         _stranger.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         Endpoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp = new TcpListener(IPAddress.Loopback, Endpoint.Port);
-        _tcp.Start();
         _udpLoop = Task.Run(() => UdpLoop(onUdp));
         _tcpLoop = Task.Run(() => TcpLoop(onTcp ?? (_ => null)));
     }
 
     public IPEndPoint Endpoint { get; }
+
+    /// <summary>A free UDP port whose TCP twin is free too: another test's connection may hold the TCP one, so try again.</summary>
+    private static (Socket Udp, TcpListener Tcp) BindUdpAndTcpOnOnePort()
+    {
+        while (true)
+        {
+            var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var tcp = new TcpListener(IPAddress.Loopback, ((IPEndPoint)udp.LocalEndPoint!).Port);
+            try
+            {
+                tcp.Start();
+                return (udp, tcp);
+            }
+            catch (SocketException)
+            {
+                udp.Dispose();
+            }
+        }
+    }
 
     public int QueriesSeen => _queries;
     private int _queries;

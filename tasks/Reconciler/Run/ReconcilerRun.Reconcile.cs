@@ -1,0 +1,109 @@
+using Reconciler.Diagnostics;
+using Reconciler.Engine;
+using Reconciler.GitHub;
+using Reconciler.Providers;
+using Reconciler.Publishing;
+using Reconciler.Reports;
+
+namespace Reconciler.Run;
+
+/// <summary>Reconcile: the connection to GitHub, publishing the plan, and publishing a merged report of shards.</summary>
+public sealed partial class ReconcilerRun
+{
+    /// <summary>How patient Reconcile is with GitHub (tests make it quick).</summary>
+    public GitHubRetryOptions GitHubRetry { get; init; } = GitHubRetryOptions.Default;
+
+    private GitHubClient? _github;
+    private HttpClient? _http;
+    private StateBranch? _stateBranch;
+
+    /// <summary>
+    /// Reconcile, step one: checks the token, <c>--repository</c> and <c>--github-api</c>, so that a run that cannot
+    /// publish fails before it observes anything. Without <c>--state</c>, the drift memory then lives on the state branch.
+    /// The token is used for the requests and nothing else: never logged, stored or written.
+    /// </summary>
+    public void ConnectToGitHub(string? token)
+    {
+        if (options.Report is not null && options.Shard.Count > 1)
+            throw ReconcilerException.InvalidArgument("report", "a merged report is the whole estate; give --report or --shard, not both");
+        if (string.IsNullOrEmpty(token))
+            throw new ReconcilerException(ExitCodes.InvalidInput, "GITHUB_TOKEN is not set: Reconcile needs a token that can write contents, pull requests and issues (Plan is the dry run)");
+        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _github = NewGitHubClient(_http, token);
+        _stateBranch = options.State is null ? new StateBranch(_github) : null;
+    }
+
+    /// <summary>A client for <c>--repository</c> at <c>--github-api</c>, both checked first.</summary>
+    private GitHubClient NewGitHubClient(HttpClient http, string token)
+    {
+        if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
+            throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
+        var (owner, name) = GitHubClient.ParseRepository(options.Repository);
+        return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry), owner, name);
+    }
+
+    /// <summary>Reconcile, step three (after <see cref="PlanAsync"/>): publish the plan, then save the memory to the state branch.</summary>
+    public async Task<PublishResult> PublishAsync(CancellationToken cancellationToken = default)
+    {
+        if (_github is null || ChangePlan is null || Report is null)
+            throw new InvalidOperationException("connect to GitHub and plan before publishing");
+        if (options.Shard.Count > 1)
+        {
+            // A shard sees part of the estate: publishing it would close everything the other shards found.
+            log.Information($"shard {options.Shard} planned and nothing published: merge the shards (--target=Merge) and publish once with --target=Reconcile --report=OUT/report.json");
+            return new PublishResult([], [], _github.Connection.Calls);
+        }
+        var settings = Policies!.Settings;
+        // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
+        var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
+        var result = await new Publisher(_github, log).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
+        if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, settings.StaleAfter / 10, cancellationToken).ConfigureAwait(false))
+            log.Information($"saved the drift memory to the branch {Publisher.StateBranch}");
+        var (reads, writes) = _github.Connection.Calls;
+        log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
+        return result;
+    }
+
+    /// <summary>The whole of Reconcile in one call (the Cake graph runs the three steps as Validate, Plan and Reconcile).</summary>
+    public async Task<Report> ReconcileAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        ConnectToGitHub(token);
+        var report = await PlanAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(cancellationToken).ConfigureAwait(false);
+        return report;
+    }
+
+    /// <summary>
+    /// Reconcile <c>--report</c>: plans from the findings of a merged report (the shards observed; this run only
+    /// publishes), with the merged memory beside it (<c>state.json</c> written by Merge) as the memory to save.
+    /// </summary>
+    private async Task<Report> PlanFromMergedReportAsync(CancellationToken cancellationToken)
+    {
+        var policies = Validate();
+        var file = options.Report!;
+        Report merged;
+        try
+        {
+            merged = ReportJson.Read(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
+        {
+            throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
+        }
+        LoadedMemory = DriftMemory.FromJson(await ReadStateAsync(cancellationToken).ConfigureAwait(false)).Memory;
+        var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
+        Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
+        var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
+        ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
+        Report = merged;
+        PlanFiles.Write(ChangePlan, options.Out);
+        if (_stateBranch is null)
+            ReportFiles.WriteAtomically(options.StatePath, Memory.WriteTo);
+        if (merged.HasFindingsAtOrAbove(options.FailOn))
+            Raise(ExitCodes.FindingsAtOrAboveFailOn);
+        log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");
+        return merged;
+    }
+
+    public void Dispose() => _http?.Dispose();
+}

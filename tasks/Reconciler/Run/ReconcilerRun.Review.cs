@@ -1,0 +1,96 @@
+using Reconciler.Diagnostics;
+using Reconciler.Engine;
+using Reconciler.GitHub;
+using Reconciler.Policies.Loading;
+using Reconciler.Policies.Model;
+using Reconciler.Providers;
+using Reconciler.Reports;
+using Reconciler.Review;
+
+namespace Reconciler.Run;
+
+/// <summary>Review: a pull request's policy changes judged against <c>--base</c>, and its sticky comment.</summary>
+public sealed partial class ReconcilerRun
+{
+    public ReviewResult? Review { get; private set; }
+
+    /// <summary>
+    /// Compares the policies at <c>--base</c> (read from git objects, no checkout) with the working tree, observes the
+    /// dependencies whose rules changed, and judges only what changed. Writes report.json, report.md, review.md and
+    /// report.sarif. Invalid policies are reported the same way (and exit 2) rather than stopping the review.
+    /// </summary>
+    public async Task<ReviewResult> ReviewAsync(IPolicyHistory? history = null, CancellationToken cancellationToken = default)
+    {
+        var notes = new List<string>();
+        var (commit, sources) = await (history ?? new GitPolicyHistory(options.Policies)).ReadAsync(options.Base, cancellationToken).ConfigureAwait(false);
+        PolicySet? before = null;
+        if (sources.Count > 0)
+        {
+            var parsed = PolicyParser.Parse(sources);
+            before = parsed.Policies;
+            if (!parsed.IsValid)
+                notes.Add($"the policies at {options.Base} do not validate ({parsed.Errors[0]}); every rule is judged as new");
+        }
+        else
+        {
+            notes.Add($"there are no policies at {options.Base}; every rule is judged as new");
+        }
+        var folder = RepositoryPathOf(options.Policies);
+        var loaded = PolicyDirectory.Load(options.Policies);
+        if (!loaded.IsValid)
+        {
+            foreach (var error in loaded.Errors)
+                log.Error(error.ToString());
+            var invalid = new ReviewResult(folder, options.Base, commit, new PolicyChanges([], []), [], loaded.Errors, notes, options.FailOn);
+            WriteReview(invalid, new Report { Run = RunInfo(null), Findings = [], Notes = [.. notes, .. loaded.Errors.Select(e => e.ToString())] }, RepositoryPathOf);
+            Raise(ExitCodes.InvalidInput);
+            return Review = invalid;
+        }
+        var after = Policies = loaded.Policies!;
+        var changes = PolicyChanges.Compare(before, after);
+        var judged = after.Only(changes.Dependencies.Contains);
+        var observations = changes.IsEmpty ? ObservationSet.Empty(options.Now) : await ObserveAsync(judged, notes, cancellationToken).ConfigureAwait(false);
+        foreach (var failed in observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).Distinct(StringComparer.OrdinalIgnoreCase))
+            notes.Add($"{failed} did not resolve ({observations.Observations.First(o => o.Host == failed && !o.Succeeded).Outcome}); changes that depend on it were not judged by DNS");
+        var findings = Reviewer.Judge(after, changes, observations, new ProviderKnowledge(ProviderSnapshot.Default));
+        var review = new ReviewResult(folder, options.Base, commit, changes, findings, [], notes, options.FailOn);
+        WriteReview(review, new Report { Run = RunInfo(after), Findings = findings, Notes = notes }, RepositoryPathOf);
+        log.Information($"reviewed {changes.Admissions.Count} admission changes and {changes.TouchedRules.Count} written rules against {options.Base}: {findings.Count} findings");
+        return Review = review;
+    }
+
+    /// <summary>A policy file's path from the root of its git repository (what GitHub annotations and SARIF name).</summary>
+    public string RepositoryPathOf(string displayPath)
+    {
+        var root = PolicyDirectory.RepositoryRoot(Path.GetFullPath(options.Policies));
+        return root is null ? displayPath : Path.GetRelativePath(root, Path.GetFullPath(displayPath)).Replace('\\', '/');
+    }
+
+    private void WriteReview(ReviewResult review, Report report, Func<string, string> repositoryPath) =>
+        WriteReport(report, OutputFile.Text("review.md", ReviewComment.Render(review, repositoryPath)), Sarif.File(report, repositoryPath));
+
+    /// <summary>
+    /// Posts the review as the pull request's one sticky comment. A read-only token (a fork's pull request) or any
+    /// GitHub failure is a warning, not a failed review: the summary and annotations still carry it.
+    /// </summary>
+    public async Task CommentOnPullRequestAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (Review is null)
+            throw new InvalidOperationException("review before commenting");
+        if (options.PullRequest is not { } number || string.IsNullOrEmpty(token) || options.Repository is null)
+        {
+            log.Information("no pull request to comment on (needs GITHUB_TOKEN, --repository and --pull-request or a pull_request event); the review is in " + Path.Combine(options.Out, "review.md"));
+            return;
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var github = NewGitHubClient(http, token);
+        try
+        {
+            log.Information(await StickyComment.UpsertAsync(github.Issues, number, ReviewComment.Render(Review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
+        }
+        catch (GitHubApiException e)
+        {
+            log.Warning($"the review could not be posted on #{number} ({e.Message}); a pull request from a fork gets a read-only token, so the job summary and annotations carry the review");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Reconciler.Tests.Support;
+
+// What the fake GitHub holds and records.
+
+internal sealed record FakeAnswer(int Status, string Message, IReadOnlyList<(string Name, string Value)> Headers);
+
+internal sealed record FakeRequest(string Method, string Path, string Query, string Body, string Authorization, string ApiVersion, string Accept);
+
+internal sealed record FakeCommit(string Sha, string Tree, IReadOnlyList<string> Parents, string Message, string Author);
+
+internal sealed class FakeComment(long id, string body)
+{
+    public long Id { get; } = id;
+    public string Body { get; set; } = body;
+}
+
+/// <summary>An issue or a pull request (they share numbers, as on GitHub).</summary>
+internal sealed class FakeItem(int number, string title, string? body, bool isPullRequest)
+{
+    public int Number { get; } = number;
+    public string Title { get; set; } = title;
+    public string? Body { get; set; } = body;
+    public bool IsPullRequest { get; } = isPullRequest;
+    public string State { get; set; } = "open";
+    public string? StateReason { get; set; }
+    public List<string> Labels { get; set; } = [];
+    public List<FakeComment> Comments { get; } = [];
+    public string? HeadRef { get; init; }
+    public string? BaseRef { get; init; }
+    public string? LastHead { get; set; }
+    public DateTimeOffset? MergedAt { get; set; }
+}
