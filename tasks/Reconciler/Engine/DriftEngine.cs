@@ -35,11 +35,11 @@ public static class DriftEngine
                     continue;
                 findings.AddRange(Unadmitted(dependency, allowlist, rules, seen, memory, policies.Settings.StaleAfter, now));
                 if (dependency.Track == TrackMode.Dns)
-                    findings.AddRange(Stale(dependency, allowlist, rules, memory, handsOff, policies.Settings.StaleAfter, now));
+                    findings.AddRange(Stale(dependency, allowlist, rules, RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now), handsOff, policies.Settings.StaleAfter));
             }
         }
         if (providers is not null)
-            findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff));
+            findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff, memory, now));
         findings.AddRange(PolicyLint.Check(policies));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
         return [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
@@ -123,19 +123,18 @@ public static class DriftEngine
         }
     }
 
-    private static IEnumerable<Finding> Stale(Dependency dependency, Allowlist allowlist, List<AllowlistRule> rules, DriftMemory memory, HandsOff handsOff, TimeSpan staleAfter, DateTimeOffset now)
+    /// <summary>The sentence a removal's message ends with; <see cref="RemovalSafety"/> replaces it when it holds the removal back.</summary>
+    public const string RemovalSentence = " The plan removes it.";
+
+    private static IEnumerable<Finding> Stale(Dependency dependency, Allowlist allowlist, List<AllowlistRule> rules, RemovalProof proof, HandsOff handsOff, TimeSpan staleAfter)
     {
-        var hosts = dependency.Hosts.Select(h => memory.Find(h.Value)).ToList();
-        // Too short a memory (or none) proves nothing: never propose removals from it.
-        if (hosts.Any(h => h is null || now - h.ObservedSince < staleAfter))
+        if (proof.Refused is not null)
             yield break;
-        var remembered = hosts.SelectMany(h => h!.Addresses).Select(a => (Address: IPAddress.Parse(a.Key), a.Value.LastSeen)).ToList();
         foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
         {
             foreach (var destination in rule.Destinations)
             {
-                var lastSeen = remembered.Where(a => destination.Value.Contains(a.Address)).Select(a => (DateTimeOffset?)a.LastSeen).Max();
-                if (lastSeen is { } last && now - last < staleAfter)
+                if (!proof.ProvesUnused(destination.Value, out var lastSeen, out var evidence))
                     continue;
                 var subject = Networks.Format(destination.Value);
                 yield return new Finding
@@ -146,9 +145,9 @@ public static class DriftEngine
                     Allowlist = allowlist.Name,
                     Host = dependency.Hosts[0].Value,
                     Subject = subject,
-                    Message = $"{subject} has not been seen for {dependency.Name} {(lastSeen is { } l ? "since " + l.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "at all")} (stale_after {staleAfter.TotalDays:0.#}d): it admits traffic nobody needs. The plan removes it.",
+                    Message = $"{subject} has not been seen for {dependency.Name} {(lastSeen is { } l ? "since " + l.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "at all")} over stale_after ({staleAfter.TotalDays:0.#}d) of successful lookups: it admits traffic nobody needs.{RemovalSentence}",
                     Action = FindingAction.PullRequest,
-                    Evidence = [new Evidence("memory", lastSeen is null ? "never resolved to it" : $"last seen {lastSeen:O}", lastSeen)],
+                    Evidence = [new Evidence("memory", evidence, lastSeen)],
                     Location = destination.Location,
                 };
             }

@@ -1,50 +1,125 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 
 namespace Reconciler.Engine;
 
 /// <summary>When an address was first and last seen for a host.</summary>
 public sealed record AddressMemory(DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
 
-/// <summary>What Reconciler remembers of a host: since when it has been resolving, and each address it gave.</summary>
-public sealed record HostMemory(DateTimeOffset ObservedSince, ImmutableSortedDictionary<string, AddressMemory> Addresses);
+/// <summary>A stretch of time over which every run that looked at a host resolved it successfully, runs close enough together.</summary>
+public sealed record ProvenSpan(DateTimeOffset From, DateTimeOffset To)
+{
+    public TimeSpan Length => To - From;
+}
 
 /// <summary>
-/// The memory between runs (<c>--state</c>): first and last seen per host and address, so that a pool that
-/// rotates is learnt across samples and runs, and an address is called stale only after it has been unseen
-/// for <c>stale_after</c> while its host kept resolving. Pure: updating returns a new memory.
+/// What Reconciler remembers of a host: since when it has been resolving, each address it gave, the spans of
+/// successful observation (the only time that counts towards <c>stale_after</c>), and the last failed lookup.
+/// </summary>
+public sealed record HostMemory(
+    DateTimeOffset ObservedSince,
+    ImmutableSortedDictionary<string, AddressMemory> Addresses,
+    ImmutableArray<ProvenSpan> Proven = default,
+    DateTimeOffset? LastFailed = null)
+{
+    /// <summary>The spans, oldest first (never default, so callers need not check).</summary>
+    public ImmutableArray<ProvenSpan> Proven { get; init; } = Proven.IsDefault ? [] : Proven;
+
+    /// <summary>How much successful observation of this host lies between <paramref name="since"/> and <paramref name="now"/>.</summary>
+    public TimeSpan ProvenBetween(DateTimeOffset since, DateTimeOffset now)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var span in Proven)
+        {
+            var from = span.From > since ? span.From : since;
+            var to = span.To < now ? span.To : now;
+            if (to > from)
+                total += to - from;
+        }
+        return total;
+    }
+}
+
+/// <summary>
+/// The memory between runs (<c>--state</c>): first and last seen per host and address, so that a rotating pool is
+/// learnt across samples and runs, and the spans of successful observation that a removal needs as proof (README,
+/// "What Reconciler will never do"). Pure: updating returns a new memory. Its file is <see cref="DriftMemoryJson"/>.
 /// </summary>
 public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> Hosts)
 {
-    public const int SchemaVersion = 1;
+    /// <summary>At most this many spans are kept per host; dropping the oldest only ever makes removals wait longer.</summary>
+    public const int MaxSpansPerHost = 100;
 
     public static DriftMemory Empty { get; } = new(ImmutableSortedDictionary<string, HostMemory>.Empty.WithComparers(StringComparer.Ordinal));
 
-    /// <summary>Adds a run's successful observations; failed ones teach nothing and change nothing.</summary>
-    public DriftMemory Remember(ObservationSet observations, DateTimeOffset now)
+    /// <summary>Adds a run's observations with the default <c>stale_after</c>; see the other overload.</summary>
+    public DriftMemory Remember(ObservationSet observations, DateTimeOffset now) =>
+        Remember(observations, now, Policies.Model.PolicySettings.Default.StaleAfter);
+
+    /// <summary>
+    /// Adds a run's observations. Every successful answer is a sighting of its addresses. A host that resolved at
+    /// every server that answered extends its current span of proof (or starts one, after a failure or a gap longer
+    /// than <see cref="RemovalProof.LongestGap"/>); a host that failed anywhere records the failure, which ends the span.
+    /// </summary>
+    public DriftMemory Remember(ObservationSet observations, DateTimeOffset now, TimeSpan staleAfter)
     {
+        var gap = RemovalProof.LongestGap(staleAfter);
         var hosts = Hosts.ToBuilder();
-        foreach (var byHost in observations.Observations.Where(o => o.Succeeded).GroupBy(o => o.Host, StringComparer.OrdinalIgnoreCase))
+        foreach (var byHost in observations.Observations.GroupBy(o => o.Host.ToLowerInvariant()))
         {
-            var host = byHost.Key.ToLowerInvariant();
-            var memory = hosts.TryGetValue(host, out var known)
-                ? known
-                : new HostMemory(now, ImmutableSortedDictionary<string, AddressMemory>.Empty.WithComparers(StringComparer.Ordinal));
+            var verdict = RunVerdicts.Of(byHost);
+            hosts.TryGetValue(byHost.Key, out var known);
+            if (known is null && !byHost.Any(o => o.Succeeded))
+                continue; // a host that never resolved teaches nothing yet
+            var memory = known ?? new HostMemory(now, ImmutableSortedDictionary<string, AddressMemory>.Empty.WithComparers(StringComparer.Ordinal));
             var addresses = memory.Addresses.ToBuilder();
-            foreach (var address in byHost.SelectMany(o => o.Addresses).Select(a => a.Address).Distinct())
+            foreach (var address in byHost.Where(o => o.Succeeded).SelectMany(o => o.Addresses).Select(a => a.Address).Distinct())
             {
                 addresses[address] = addresses.TryGetValue(address, out var seen)
-                    ? seen with { LastSeen = Max(seen.LastSeen, now) }
+                    ? new AddressMemory(Min(seen.FirstSeen, now), Max(seen.LastSeen, now))
                     : new AddressMemory(now, now);
             }
-            hosts[host] = new HostMemory(Min(memory.ObservedSince, now), addresses.ToImmutable());
+            var observedSince = byHost.Any(o => o.Succeeded) ? Min(memory.ObservedSince, now) : memory.ObservedSince;
+            hosts[byHost.Key] = verdict == RunVerdict.Resolved
+                ? new HostMemory(observedSince, addresses.ToImmutable(), Extend(memory, now, gap), memory.LastFailed)
+                : new HostMemory(observedSince, addresses.ToImmutable(), memory.Proven, Max(memory.LastFailed ?? now, now));
         }
         return new DriftMemory(hosts.ToImmutable());
     }
 
+    private static ImmutableArray<ProvenSpan> Extend(HostMemory memory, DateTimeOffset now, TimeSpan gap)
+    {
+        var spans = memory.Proven;
+        if (spans.Length > 0)
+        {
+            var last = spans[^1];
+            var unbroken = memory.LastFailed is not { } failed || failed < last.To;
+            if (unbroken && now >= last.To && now - last.To <= gap)
+                return spans.SetItem(spans.Length - 1, last with { To = now });
+        }
+        return Normalize(spans.Add(new ProvenSpan(now, now)), memory.LastFailed);
+    }
+
+    /// <summary>
+    /// Spans in time order, overlapping ones joined, a span holding a known failure cut to its end (time around a
+    /// failure proves nothing), and only the newest <see cref="MaxSpansPerHost"/>.
+    /// </summary>
+    private static ImmutableArray<ProvenSpan> Normalize(IEnumerable<ProvenSpan> spans, DateTimeOffset? failed)
+    {
+        var result = new List<ProvenSpan>();
+        foreach (var raw in spans.OrderBy(s => s.From).ThenBy(s => s.To))
+        {
+            var span = failed is { } f && raw.From < f && f < raw.To ? raw with { From = raw.To } : raw;
+            if (result.Count > 0 && span.From <= result[^1].To)
+                result[^1] = result[^1] with { To = Max(result[^1].To, span.To) };
+            else
+                result.Add(span);
+        }
+        return [.. result.Skip(Math.Max(0, result.Count - MaxSpansPerHost))];
+    }
+
     /// <summary>
     /// Whether this memory says something <paramref name="other"/> does not: another host or address, another first
-    /// sighting, or a last sighting that moved by <paramref name="tolerance"/> or more.
+    /// sighting or failure, or a last sighting or span end that moved by <paramref name="tolerance"/> or more.
     /// </summary>
     public bool DiffersFrom(DriftMemory other, TimeSpan tolerance)
     {
@@ -52,11 +127,17 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
             return true;
         foreach (var (name, host) in Hosts)
         {
-            if (other.Hosts.GetValueOrDefault(name) is not { } theirs || theirs.ObservedSince != host.ObservedSince || theirs.Addresses.Count != host.Addresses.Count)
+            if (other.Hosts.GetValueOrDefault(name) is not { } theirs || theirs.ObservedSince != host.ObservedSince || theirs.Addresses.Count != host.Addresses.Count
+                || theirs.LastFailed != host.LastFailed || theirs.Proven.Length != host.Proven.Length)
                 return true;
             foreach (var (address, seen) in host.Addresses)
             {
                 if (theirs.Addresses.GetValueOrDefault(address) is not { } before || before.FirstSeen != seen.FirstSeen || (seen.LastSeen - before.LastSeen).Duration() >= tolerance)
+                    return true;
+            }
+            for (var i = 0; i < host.Proven.Length; i++)
+            {
+                if (host.Proven[i].From != theirs.Proven[i].From || (host.Proven[i].To - theirs.Proven[i].To).Duration() >= tolerance)
                     return true;
             }
         }
@@ -64,8 +145,9 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
     }
 
     /// <summary>
-    /// The memories of several shards as one: every host and address any of them knows, first seen at the earliest
-    /// and last seen at the latest sighting. Order does not matter.
+    /// Several memories as one (shards, or two runs that saved the same file): every host and address any of them
+    /// knows, first seen at the earliest and last seen at the latest sighting, spans joined, the latest failure
+    /// kept and cutting any span it falls in. Order does not matter.
     /// </summary>
     public static DriftMemory Merge(IEnumerable<DriftMemory> memories)
     {
@@ -84,7 +166,8 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
                     ? new AddressMemory(Min(before.FirstSeen, seen.FirstSeen), Max(before.LastSeen, seen.LastSeen))
                     : seen;
             }
-            hosts[name] = new HostMemory(Min(known.ObservedSince, host.ObservedSince), addresses.ToImmutable());
+            var failed = known.LastFailed is { } a && host.LastFailed is { } b ? Max(a, b) : known.LastFailed ?? host.LastFailed;
+            hosts[name] = new HostMemory(Min(known.ObservedSince, host.ObservedSince), addresses.ToImmutable(), Normalize([.. known.Proven, .. host.Proven], failed), failed);
         }
         return new DriftMemory(hosts.ToImmutable());
     }
@@ -95,35 +178,14 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private sealed record Wire(int SchemaVersion, IDictionary<string, HostMemory> Hosts);
+    public string ToJson() => DriftMemoryJson.Write(this);
 
-    public string ToJson() => JsonSerializer.Serialize(new Wire(SchemaVersion, Hosts), Reports.ReportJson.Options) + "\n";
+    public void WriteTo(Stream stream) => DriftMemoryJson.WriteTo(stream, this);
 
-    public void WriteTo(Stream stream)
-    {
-        JsonSerializer.Serialize(stream, new Wire(SchemaVersion, Hosts), Reports.ReportJson.Options);
-        stream.WriteByte((byte)'\n');
-    }
-
-    /// <summary>The memory in a state file, or why it cannot be read. A bad file is never fatal: the run goes on with an empty memory.</summary>
+    /// <summary>The memory in a state file, or why it cannot be read; see <see cref="DriftMemoryJson.Read"/>.</summary>
     public static (DriftMemory Memory, string? Problem) FromJson(string? json)
     {
-        if (string.IsNullOrWhiteSpace(json))
-            return (Empty, "no state yet: this run starts the memory of addresses (nothing can be stale before stale_after has passed)");
-        try
-        {
-            var wire = JsonSerializer.Deserialize<Wire>(json, Reports.ReportJson.Options);
-            if (wire?.Hosts is null || wire.SchemaVersion != SchemaVersion)
-                return (Empty, $"the state file is not state schema {SchemaVersion}; starting an empty memory (no address will be proposed for removal until stale_after has passed)");
-            var hosts = wire.Hosts.ToImmutableSortedDictionary(
-                h => h.Key,
-                h => h.Value with { Addresses = (h.Value.Addresses ?? ImmutableSortedDictionary<string, AddressMemory>.Empty).WithComparers(StringComparer.Ordinal) },
-                StringComparer.Ordinal);
-            return (new DriftMemory(hosts), null);
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
-        {
-            return (Empty, $"the state file is corrupt ({e.Message}); starting an empty memory (no address will be proposed for removal until stale_after has passed)");
-        }
+        var read = DriftMemoryJson.Read(json);
+        return (read.Memory, read.Problem);
     }
 }

@@ -4,8 +4,8 @@ using Reconciler.Reports;
 namespace Reconciler.Engine;
 
 /// <summary>
-/// What the diff must not touch, decided before it runs (as dnscontrol does): hosts whose resolution failed are
-/// frozen (nothing they had is called stale), pinned rules are never proposed for removal, and findings people
+/// What the diff must not touch, decided before it runs (as dnscontrol does): hosts whose resolution failed at a
+/// server that answered are frozen (nothing they had is called stale), pinned rules are never proposed for removal, and findings people
 /// chose to live with are silenced until their ignore entry expires, when the expiry is itself a finding.
 /// </summary>
 public sealed class HandsOff
@@ -24,7 +24,9 @@ public sealed class HandsOff
 
     public static HandsOff Decide(PolicySet policies, ObservationSet observations, DateTimeOffset now)
     {
-        var frozen = observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        // Frozen as the removal rule sees it: a server that never replied did not answer, the others must all succeed.
+        var frozen = observations.Observations.GroupBy(o => o.Host.ToLowerInvariant())
+            .Where(h => RunVerdicts.Of(h) == RunVerdict.Failed).Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var active = policies.Ignores.Where(i => i.Expires >= today).ToList();
         var expired = policies.Ignores.Where(i => i.Expires < today).ToList();

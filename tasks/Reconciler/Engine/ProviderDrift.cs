@@ -13,7 +13,8 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class ProviderDrift
 {
-    public static IEnumerable<Finding> Check(PolicySet policies, ObservationSet observations, ProviderKnowledge providers, HandsOff handsOff)
+    /// <param name="memory">The memory, holding this run's observations; a removal needs its proof (<see cref="RemovalProof"/>).</param>
+    public static IEnumerable<Finding> Check(PolicySet policies, ObservationSet observations, ProviderKnowledge providers, HandsOff handsOff, DriftMemory memory, DateTimeOffset now)
     {
         var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
         foreach (var dependency in policies.Dependencies)
@@ -23,7 +24,9 @@ public static class ProviderDrift
             if (dependency.Track == TrackMode.Provider && dependency.Provider is { } provider)
             {
                 var published = providers.Published(provider);
-                foreach (var finding in Ranges(policies, dependency, provider, published, handsOff))
+                var proof = RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now);
+                var fed = providers.Snapshot.Feeds.Any(f => f.Provider == provider.Name) && published.Count > 0;
+                foreach (var finding in Ranges(policies, dependency, provider, published, handsOff, fed ? proof : null))
                     yield return finding;
                 foreach (var finding in OutsideRanges(dependency, provider, published, seen, providers))
                     yield return finding;
@@ -35,7 +38,8 @@ public static class ProviderDrift
         }
     }
 
-    private static IEnumerable<Finding> Ranges(PolicySet policies, Dependency dependency, ProviderRef provider, IReadOnlyList<ProviderPrefix> published, HandsOff handsOff)
+    /// <param name="proof">Null when the provider's feed is not in the snapshot, or publishes nothing for this service: a feed that did not load proves nothing.</param>
+    private static IEnumerable<Finding> Ranges(PolicySet policies, Dependency dependency, ProviderRef provider, IReadOnlyList<ProviderPrefix> published, HandsOff handsOff, RemovalProof? proof)
     {
         var prefixes = published.Select(p => p.Prefix).Distinct().ToList();
         var what = $"{provider.Name}{(provider.Service is null ? "" : " " + provider.Service)}{(provider.Regions.Count == 0 ? "" : " in " + string.Join(", ", provider.Regions))}";
@@ -60,10 +64,15 @@ public static class ProviderDrift
                     Location = rules[0].Location,
                 };
             }
+            if (proof is null || proof.Refused is not null)
+                continue;
             foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
             {
                 foreach (var destination in rule.Destinations.Where(d => !prefixes.Any(p => Covers(p, d.Value))))
                 {
+                    // Unpublished is not unused: DNS may still give an address inside it.
+                    if (!proof.ProvesUnused(destination.Value, out _, out var unused))
+                        continue;
                     yield return new Finding
                     {
                         Kind = FindingKind.ProviderRangeRemoved,
@@ -71,9 +80,9 @@ public static class ProviderDrift
                         Dependency = dependency.Name,
                         Allowlist = allowlist.Name,
                         Subject = Networks.Format(destination.Value),
-                        Message = $"{destination.Value} is not (or no longer) published for {what}: it admits addresses the provider may give to anyone. The plan removes it.",
+                        Message = $"{destination.Value} is not (or no longer) published for {what}, and no lookup gave an address in it: it admits addresses the provider may give to anyone.{DriftEngine.RemovalSentence}",
                         Action = FindingAction.PullRequest,
-                        Evidence = [new Evidence($"{provider.Name} feed", $"no published {what} prefix holds {destination.Value}")],
+                        Evidence = [new Evidence($"{provider.Name} feed", $"no published {what} prefix holds {destination.Value}"), new Evidence("memory", unused)],
                         Location = destination.Location,
                     };
                 }

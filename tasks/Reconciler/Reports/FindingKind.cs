@@ -27,6 +27,8 @@ public enum FindingKind
     RemovalInUse,
     /// <summary>Review: an added or changed rule that does not say why it exists.</summary>
     RuleWithoutReason,
+    /// <summary>Removals the safety threshold kept out of the pull requests (over settings.max_removal_share, or a rule left empty).</summary>
+    RemovalHeld,
 }
 
 public static class FindingKinds

@@ -30,7 +30,8 @@ public sealed partial class ReconcilerRun
             throw new ReconcilerException(ExitCodes.InvalidInput, "GITHUB_TOKEN is not set: Reconcile needs a token that can write contents, pull requests and issues (Plan is the dry run)");
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         _github = NewGitHubClient(_http, token);
-        _stateBranch = options.State is null ? new StateBranch(_github) : null;
+        if (options.State is null)
+            _stateStore = _stateBranch = new StateBranch(_github, TimeProvider.System);
     }
 
     /// <summary>A client for <c>--repository</c> at <c>--github-api</c>, both checked first.</summary>
@@ -57,12 +58,19 @@ public sealed partial class ReconcilerRun
         // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
         var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
         var result = await new Publisher(_github, log).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
-        if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, settings.StaleAfter / 10, cancellationToken).ConfigureAwait(false))
+        if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, StateTolerance(settings.StaleAfter), cancellationToken).ConfigureAwait(false))
             log.Information($"saved the drift memory to the branch {Publisher.StateBranch}");
         var (reads, writes) = _github.Connection.Calls;
         log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
         return result;
     }
+
+    /// <summary>
+    /// Times that moved less than this are not worth a commit on the state branch: a tenth of stale_after, and under a
+    /// quarter of the longest gap a span of proof bridges, so that skipped saves never break a span.
+    /// </summary>
+    private static TimeSpan StateTolerance(TimeSpan staleAfter) =>
+        TimeSpan.FromTicks(Math.Min(staleAfter.Ticks / 10, RemovalProof.LongestGap(staleAfter).Ticks / 4));
 
     /// <summary>The whole of Reconcile in one call (the Cake graph runs the three steps as Validate, Plan and Reconcile).</summary>
     public async Task<Report> ReconcileAsync(string? token, CancellationToken cancellationToken = default)
@@ -90,15 +98,18 @@ public sealed partial class ReconcilerRun
         {
             throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
         }
-        LoadedMemory = DriftMemory.FromJson(await ReadStateAsync(cancellationToken).ConfigureAwait(false)).Memory;
+        var notes = new List<string>();
+        LoadedMemory = await LoadMemoryAsync(notes, cancellationToken).ConfigureAwait(false);
         var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
         Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
         var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
+        // Each shard held back what was too much for its part; the whole estate is judged again here.
+        merged = merged with { Findings = [.. RemovalSafety.Hold(policies, merged.Findings)], Notes = [.. merged.Notes, .. notes] };
         ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
         Report = merged;
         PlanFiles.Write(ChangePlan, options.Out);
         if (_stateBranch is null)
-            ReportFiles.WriteAtomically(options.StatePath, Memory.WriteTo);
+            await StateStore.SaveAsync(LoadedMemory, Memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (merged.HasFindingsAtOrAbove(options.FailOn))
             Raise(ExitCodes.FindingsAtOrAboveFailOn);
         log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");

@@ -51,11 +51,22 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
 
     public Report? Report { get; private set; }
 
-    /// <summary>The drift memory's text: from the state branch when Reconcile keeps it there, else from <c>--state</c>.</summary>
-    private async Task<string?> ReadStateAsync(CancellationToken cancellationToken) =>
-        _stateBranch is not null ? await _stateBranch.LoadAsync(cancellationToken).ConfigureAwait(false)
-        : File.Exists(options.StatePath) ? await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false)
-        : null;
+    private IStateStore? _stateStore;
+
+    /// <summary>Where the drift memory lives: the state branch when Reconcile keeps it there (set on connecting), else <c>--state</c>.</summary>
+    private IStateStore StateStore => _stateStore ??= new LocalStateFile(options.StatePath, TimeProvider.System);
+
+    /// <summary>Reads the memory; a missing, old or damaged state is a note and a warning (a damaged one is kept aside first).</summary>
+    private async Task<DriftMemory> LoadMemoryAsync(List<string> notes, CancellationToken cancellationToken)
+    {
+        var read = await StateStore.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (read.Problem is not null)
+        {
+            notes.Add($"{StateStore.Describe}: {read.Problem}");
+            log.Warning($"{StateStore.Describe}: {read.Problem}");
+        }
+        return read.Memory;
+    }
 
     /// <summary>
     /// Validate, observe DNS (or replay <c>--observations</c>), remember, diff and plan. Writes report.json,
@@ -72,17 +83,11 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             policies = policies.Only(options.Shard.Takes);
             notes.Add($"shard {options.Shard}: {policies.Dependencies.Count} dependencies of this shard; merge the shards' reports with --target=Merge");
         }
+        // Read before observing: a state that cannot be used is known before any network.
+        var memory = await LoadMemoryAsync(notes, cancellationToken).ConfigureAwait(false);
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
-
-        var (memory, problem) = DriftMemory.FromJson(await ReadStateAsync(cancellationToken).ConfigureAwait(false));
-        if (problem is not null)
-        {
-            var where = _stateBranch is null ? options.StatePath : $"the branch {Publisher.StateBranch}";
-            notes.Add($"{where}: {problem}");
-            log.Warning($"{where}: {problem}");
-        }
         LoadedMemory = memory;
-        memory = memory.Remember(observations, options.Now);
+        memory = memory.Remember(observations, options.Now, policies.Settings.StaleAfter);
         Memory = memory;
 
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
@@ -93,6 +98,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
         var handsOff = HandsOff.Decide(policies, observations, options.Now);
         findings = [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+        findings = [.. RemovalSafety.Hold(policies, findings)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
 
@@ -102,7 +108,10 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         Report = report;
         WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations)), Sarif.File(report, policies.RepositoryPathOf));
         var planFolder = PlanFiles.Write(plan, options.Out);
-        ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
+        if (_stateBranch is null)
+            await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        else // saved to the branch after publishing; a copy in --out is what Merge joins for a sharded run
+            ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
         foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");

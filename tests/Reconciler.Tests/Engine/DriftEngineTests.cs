@@ -48,7 +48,7 @@ public sealed class DriftEngineTests
     }
 
     // Observed: "host type outcome address,address"; remembered: "host address days-since-last-seen" (the host
-    // has been observed for 10 days unless a row says "host since N").
+    // has been observed successfully for 10 days unless a row says "host since N").
     private static readonly string[] Steady = ["api.example.test A Answer 192.0.2.1,192.0.2.2", "partner.example.test A Answer 203.0.113.5"];
     private static readonly string[] SteadyMemory = ["api.example.test 198.51.100.3 1", "partner.example.test 203.0.113.5 0"];
 
@@ -121,6 +121,18 @@ public sealed class DriftEngineTests
         return new Observation(parts[0], parts[1], "127.0.0.1:53", Enum.Parse<DnsOutcome>(parts[2]), [], addresses, Now, 1);
     })]);
 
+    /// <summary>
+    /// The memory of a run every day for <paramref name="days"/> days up to <see cref="Now"/>, each seeing what
+    /// <paramref name="observations"/> says: successful observation long enough to prove a removal.
+    /// </summary>
+    internal static DriftMemory Daily(ObservationSet observations, int days = 30, DriftMemory? start = null)
+    {
+        var memory = start ?? DriftMemory.Empty;
+        for (var day = days; day >= 0; day--)
+            memory = memory.Remember(observations, Now.AddDays(-day));
+        return memory;
+    }
+
     private static DriftMemory Memory(IEnumerable<string> lines)
     {
         var hosts = ImmutableSortedDictionary.CreateBuilder<string, HostMemory>(StringComparer.Ordinal);
@@ -131,6 +143,9 @@ public sealed class DriftEngineTests
                 ? host with { ObservedSince = Now.AddDays(-double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)) }
                 : host with { Addresses = host.Addresses.SetItem(parts[1], new AddressMemory(Now.AddDays(-20), Now.AddDays(-double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)))) };
         }
+        // Each host was looked up successfully, often enough, from its first observation until now.
+        foreach (var (name, host) in hosts.ToList())
+            hosts[name] = host with { Proven = [new ProvenSpan(host.ObservedSince, Now)] };
         return new DriftMemory(hosts.ToImmutable());
     }
 }

@@ -15,7 +15,7 @@ public sealed class PlannerTests
     {
         var policies = DriftEngineTests.Parse(yaml);
         var observations = DriftEngineTests.Observations(observed);
-        var memory = DriftMemory.Empty.Remember(observations, DriftEngineTests.Now.AddDays(-30)).Remember(observations, DriftEngineTests.Now);
+        var memory = DriftEngineTests.Daily(observations);
         return new Planned(policies, Planner.Plan(policies, DriftEngine.Diff(policies, observations, memory, DriftEngineTests.Now)));
     }
 

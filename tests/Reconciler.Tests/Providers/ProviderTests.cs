@@ -78,7 +78,10 @@ public sealed class ProviderTests
                     destinations: [{{string.Join(", ", juneEc2.Select(p => $"\"{p}\""))}}]
             """);
 
-        var findings = DriftEngine.Diff(policies, ObservationSet.Empty(DriftEngineTests.Now), DriftMemory.Empty, DriftEngineTests.Now, July);
+        // Each host resolved every day for a month, inside a prefix both feeds publish: the removals are proven.
+        string Stable(HashSet<string> june, HashSet<string> july) => System.Net.IPNetwork.Parse(june.Intersect(july).Order(StringComparer.Ordinal).First()).BaseAddress.ToString();
+        var observations = DriftEngineTests.Observations([$"s3.us-east-1.amazonaws.com A Answer {Stable(juneS3, julyS3)}", $"ec2.us-east-1.amazonaws.com A Answer {Stable(juneEc2, julyEc2)}"]);
+        var findings = DriftEngine.Diff(policies, observations, DriftEngineTests.Daily(observations), DriftEngineTests.Now, July);
 
         string[] Subjects(string dependency, FindingKind kind) => [.. findings.Where(f => f.Dependency == dependency && f.Kind == kind).Select(f => f.Subject).Order(StringComparer.Ordinal)];
         Assert.Equal(julyS3.Except(juneS3).Order(StringComparer.Ordinal), Subjects("s3", FindingKind.ProviderRangeAdded));

@@ -134,6 +134,14 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
         Add("max_new_pull_requests", reader.Scalar("max_new_pull_requests"), prs is { } np ? s => s with { MaxNewPullRequests = np } : null);
         var issues = reader.Int("max_new_issues", 0, 1000);
         Add("max_new_issues", reader.Scalar("max_new_issues"), issues is { } ni ? s => s with { MaxNewIssues = ni } : null);
+        var shareAt = reader.Scalar("max_removal_share");
+        if (shareAt is not null)
+        {
+            if (Shares.TryParse(shareAt.Value, out var share))
+                Add("max_removal_share", shareAt, s => s with { MaxRemovalShare = share });
+            else
+                Error(shareAt.Location, $"max_removal_share must be a percentage from 0% to 100% (e.g. 30%), not '{shareAt.Value}'");
+        }
         reader.ReportUnknownKeys();
         return result;
     }

@@ -21,4 +21,6 @@ public sealed record PolicySettings
     public int MaxNewPullRequests { get; init; } = 5;
     /// <summary>Issues a Reconcile run may open; the rest wait on the dashboard.</summary>
     public int MaxNewIssues { get; init; } = 10;
+    /// <summary>A plan removing more than this share of an allowlist's removable destinations is held back as an issue.</summary>
+    public double MaxRemovalShare { get; init; } = 0.30;
 }

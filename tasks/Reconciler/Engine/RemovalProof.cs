@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Net;
+using Reconciler.Policies.Model;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// The one rule behind every proposed removal (<c>stale-ip</c>, <c>provider-range-removed</c>): every host of the
+/// dependency resolved in this run at every server that answered, and the memory holds successful observation of
+/// each host spanning at least <c>stale_after</c> since anything inside the destination was last seen. Time in
+/// which lookups failed, or no run looked, does not count (README, "What Reconciler will never do").
+/// </summary>
+public sealed class RemovalProof
+{
+    private readonly IReadOnlyList<(string Host, HostMemory Memory)> _hosts;
+    private readonly IReadOnlyList<(IPAddress Address, DateTimeOffset LastSeen)> _sightings;
+    private readonly TimeSpan _staleAfter;
+    private readonly DateTimeOffset _now;
+
+    private RemovalProof(string? refused, IReadOnlyList<(string, HostMemory)> hosts, IReadOnlyList<(IPAddress, DateTimeOffset)> sightings, TimeSpan staleAfter, DateTimeOffset now)
+    {
+        Refused = refused;
+        _hosts = hosts;
+        _sightings = sightings;
+        _staleAfter = staleAfter;
+        _now = now;
+    }
+
+    /// <summary>Why nothing of this dependency may be removed in this run; null when destinations can be judged.</summary>
+    public string? Refused { get; }
+
+    /// <summary>
+    /// Two runs further apart than this leave the time between them unproven: nobody looked. Long enough for a daily
+    /// schedule and its delays, never more than a quarter of <c>stale_after</c>.
+    /// </summary>
+    public static TimeSpan LongestGap(TimeSpan staleAfter) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromDays(2).Ticks, staleAfter.Ticks / 4));
+
+    public static RemovalProof For(Dependency dependency, ILookup<string, Observation> thisRunByHost, DriftMemory memory, TimeSpan staleAfter, DateTimeOffset now)
+    {
+        var hosts = new List<(string, HostMemory)>();
+        foreach (var host in dependency.Hosts.Select(h => h.Value.ToLowerInvariant()))
+        {
+            var verdict = RunVerdicts.Of(thisRunByHost[host]);
+            if (verdict != RunVerdict.Resolved)
+                return Refuse(verdict == RunVerdict.NotAsked ? $"{host} was not looked up in this run" : $"{host} did not resolve at every server that answered in this run");
+            if (memory.Find(host) is not { } remembered)
+                return Refuse($"nothing is remembered of {host}");
+            hosts.Add((host, remembered));
+        }
+        var sightings = hosts.SelectMany(h => h.Item2.Addresses).Select(a => (IPAddress.Parse(a.Key), a.Value.LastSeen)).ToList();
+        return new RemovalProof(null, hosts, sightings, staleAfter, now);
+
+        RemovalProof Refuse(string why) => new(why, [], [], staleAfter, now);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="destination"/> is proven unused: nothing inside it seen over <c>stale_after</c> of
+    /// successful observation of every host. <paramref name="evidence"/> says what the proof rests on, either way.
+    /// </summary>
+    public bool ProvesUnused(IPNetwork destination, out DateTimeOffset? lastSeen, out string evidence)
+    {
+        lastSeen = null;
+        foreach (var (address, seen) in _sightings)
+        {
+            if (destination.Contains(address) && (lastSeen is null || seen > lastSeen))
+                lastSeen = seen;
+        }
+        if (Refused is not null)
+        {
+            evidence = Refused;
+            return false;
+        }
+        var since = lastSeen ?? DateTimeOffset.MinValue;
+        var weakest = _hosts.Select(h => (h.Host, Proven: h.Memory.ProvenBetween(since, _now))).MinBy(h => h.Proven);
+        evidence = $"{weakest.Host}: {Days(weakest.Proven)} of successful lookups since {(lastSeen is { } l ? "it was last seen at " + l.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "the memory began")} (stale_after {Days(_staleAfter)})";
+        return weakest.Proven >= _staleAfter;
+    }
+
+    private static string Days(TimeSpan span) =>
+        span.TotalDays >= 1 ? span.TotalDays.ToString("0.#", CultureInfo.InvariantCulture) + "d" : span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + "h";
+}

@@ -1,0 +1,161 @@
+using Reconciler.Dns.Resolution;
+using Reconciler.Engine;
+using Reconciler.Policies.Model;
+using Reconciler.Reports;
+
+namespace Reconciler.Tests.Engine;
+
+/// <summary>What one host's lookups did in one run, at the two servers every schedule asks.</summary>
+public enum Outcome
+{
+    /// <summary>Both servers answer with the addresses.</summary>
+    Answer,
+    /// <summary>Both say the name does not exist.</summary>
+    NxDomain,
+    /// <summary>The first server fails; the second answers with the addresses.</summary>
+    ServFailAtOne,
+    /// <summary>Neither server replies.</summary>
+    TimeoutAtBoth,
+    /// <summary>The first server does not reply; the second answers with the addresses (the run still proves).</summary>
+    TimeoutAtOne,
+    /// <summary>The run does not look the host up at all.</summary>
+    NotAsked,
+}
+
+public sealed record HostRun(Outcome Outcome, IReadOnlyList<int> Addresses);
+
+/// <summary>One run of a schedule: when, and what each host did.</summary>
+public sealed record ScheduledRun(DateTimeOffset At, IReadOnlyList<HostRun> Hosts);
+
+/// <summary>
+/// A sequence of runs against one dependency whose hosts rotate over a pool of 192.0.2.N, and the removal rule
+/// written out plainly (README, "What Reconciler will never do") to check the engine against: the time between two
+/// consecutive lookups of a host counts when both resolved at every server that answered and lie at most
+/// <see cref="RemovalProof.LongestGap"/> apart; an address may be proposed for removal only in a run in which every
+/// host resolved, once each host has that much counted time since anything in the destination was last seen.
+/// </summary>
+public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyList<ScheduledRun> runs)
+{
+    public static readonly DateTimeOffset Start = new(2026, 1, 5, 6, 0, 0, TimeSpan.Zero);
+    private static readonly string[] Servers = ["127.0.0.1:53", "127.0.0.2:53"];
+
+    public int HostCount => hosts;
+    public TimeSpan StaleAfter => staleAfter;
+    public IReadOnlyList<ScheduledRun> Runs => runs;
+
+    public static string HostName(int host) => $"h{host}.pool.test";
+
+    public static string Address(int n) => $"192.0.2.{n}";
+
+    /// <summary>A dependency of <paramref name="hosts"/> hosts admitted by 192.0.2.1–12 and a prefix nothing ever resolves into.</summary>
+    public static string Policy(int hosts, TimeSpan staleAfter) => $"""
+        dependencies:
+          - name: pool
+            hosts: [{string.Join(", ", Enumerable.Range(0, hosts).Select(HostName))}]
+        allowlists:
+          - name: egress
+            kind: iptables
+            rules:
+              - dependency: pool
+                destinations: [{string.Join(", ", Enumerable.Range(1, 12).Select(Address))}]
+              - dependency: pool
+                destinations: [198.51.100.0/28]
+        settings:
+          stale_after: {(int)staleAfter.TotalHours}h
+        """;
+
+    public static ObservationSet Observe(ScheduledRun run)
+    {
+        var observations = new List<Observation>();
+        for (var h = 0; h < run.Hosts.Count; h++)
+        {
+            var (outcome, addresses) = run.Hosts[h];
+            Observation Said(string server, DnsOutcome said) => new(
+                HostName(h), "A", server, said, [],
+                said == DnsOutcome.Answer ? [.. addresses.Select(a => new ObservedAddress(Address(a), 60))] : [], run.At, 1);
+            switch (outcome)
+            {
+                case Outcome.Answer:
+                    observations.AddRange([Said(Servers[0], DnsOutcome.Answer), Said(Servers[1], DnsOutcome.Answer)]);
+                    break;
+                case Outcome.NxDomain:
+                    observations.AddRange([Said(Servers[0], DnsOutcome.NxDomain), Said(Servers[1], DnsOutcome.NxDomain)]);
+                    break;
+                case Outcome.ServFailAtOne:
+                    observations.AddRange([Said(Servers[0], DnsOutcome.ServFail), Said(Servers[1], DnsOutcome.Answer)]);
+                    break;
+                case Outcome.TimeoutAtBoth:
+                    observations.AddRange([Said(Servers[0], DnsOutcome.Timeout), Said(Servers[1], DnsOutcome.Timeout)]);
+                    break;
+                case Outcome.TimeoutAtOne:
+                    observations.AddRange([Said(Servers[0], DnsOutcome.Timeout), Said(Servers[1], DnsOutcome.Answer)]);
+                    break;
+            }
+        }
+        return new ObservationSet(run.At, Servers, observations);
+    }
+
+    /// <summary>Runs the engine over the schedule: each run remembered, then diffed. The stale-ip findings of each run.</summary>
+    public IReadOnlyList<IReadOnlyList<Finding>> Play(PolicySet policies)
+    {
+        var memory = DriftMemory.Empty;
+        var proposals = new List<IReadOnlyList<Finding>>();
+        foreach (var run in runs)
+        {
+            var observations = Observe(run);
+            memory = memory.Remember(observations, run.At, staleAfter);
+            proposals.Add([.. DriftEngine.Diff(policies, observations, memory, run.At).Where(f => f.Kind == FindingKind.StaleIp)]);
+        }
+        return proposals;
+    }
+
+    private static bool Resolves(Outcome outcome) => outcome is Outcome.Answer or Outcome.TimeoutAtOne;
+
+    private static bool Sees(Outcome outcome) => outcome is Outcome.Answer or Outcome.TimeoutAtOne or Outcome.ServFailAtOne;
+
+    /// <summary>The last run at or before <paramref name="upTo"/> in which a successful answer gave an address inside <paramref name="destination"/>.</summary>
+    public DateTimeOffset? LastSeen(System.Net.IPNetwork destination, int upTo)
+    {
+        for (var i = upTo; i >= 0; i--)
+        {
+            if (runs[i].Hosts.Any(h => Sees(h.Outcome) && h.Addresses.Any(a => destination.Contains(System.Net.IPAddress.Parse(Address(a))))))
+                return runs[i].At;
+        }
+        return null;
+    }
+
+    /// <summary>The time that counts towards stale_after for one host, between <paramref name="since"/> and run <paramref name="upTo"/>.</summary>
+    public TimeSpan Counted(int host, DateTimeOffset? since, int upTo)
+    {
+        var gap = RemovalProof.LongestGap(staleAfter);
+        var total = TimeSpan.Zero;
+        ScheduledRun? previous = null;
+        for (var i = 0; i <= upTo; i++)
+        {
+            var outcome = runs[i].Hosts[host].Outcome;
+            if (outcome == Outcome.NotAsked)
+                continue;
+            if (previous is not null && Resolves(previous.Hosts[host].Outcome) && Resolves(outcome) && runs[i].At - previous.At <= gap)
+            {
+                var from = since is { } s && s > previous.At ? s : previous.At;
+                if (runs[i].At > from)
+                    total += runs[i].At - from;
+            }
+            previous = runs[i];
+        }
+        return total;
+    }
+
+    /// <summary>Whether the rule allows removing <paramref name="destination"/> in run <paramref name="index"/>.</summary>
+    public bool MayRemove(System.Net.IPNetwork destination, int index)
+    {
+        if (!runs[index].Hosts.All(h => Resolves(h.Outcome)))
+            return false;
+        var since = LastSeen(destination, index);
+        return Enumerable.Range(0, hosts).All(h => Counted(h, since, index) >= staleAfter);
+    }
+
+    public override string ToString() =>
+        $"{hosts} host(s), stale_after {staleAfter.TotalHours}h:\n" + string.Join("\n", runs.Select((r, i) =>
+            $"  {i,2} {r.At:yyyy-MM-dd HH:mm} " + string.Join(" | ", r.Hosts.Select(h => h.Outcome + (h.Addresses.Count > 0 ? " " + string.Join(",", h.Addresses) : "")))));
+}
