@@ -107,7 +107,10 @@ public static class Planner
         var target = rules.FirstOrDefault(r => !r.Pinned && r.DestinationsList is not null) ?? rules.FirstOrDefault(r => !r.Pinned) ?? rules[0];
         if (target.DestinationsList is { } list && (list.IsFlow || target.Destinations.Count > 0))
         {
-            var items = target.Destinations.Select(d => new TextSpan(d.Start, d.End)).ToList();
+            // New items follow the last item that stays, so that they are never inside a line that goes.
+            var items = target.Destinations.Where(d => !removed.Contains(Networks.Format(d.Value))).Select(d => new TextSpan(d.Start, d.End)).ToList();
+            if (items.Count == 0 && !list.IsFlow)
+                items = [.. target.Destinations.Select(d => new TextSpan(d.Start, d.End))];
             // A flow list that also loses items is rewritten whole by Remove: add to that rewrite instead.
             var rewrite = edits.FirstOrDefault(e => e.Start == list.Start && e.End == list.End);
             if (rewrite is not null)
