@@ -93,6 +93,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
         var handsOff = HandsOff.Decide(policies, observations, options.Now);
         findings = [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+        findings = [.. CanonicalFindings.Of(findings, policies)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
 
