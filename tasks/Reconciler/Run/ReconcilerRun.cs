@@ -280,8 +280,9 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         Target = options.Target,
         Tool = $"reconciler {ToolVersion}",
         Now = options.Now,
-        Policies = options.Policies,
-        PolicyFiles = policies?.Files ?? [],
+        // Repository-relative, as everything published is: the checkout's folder is the machine's, not the repository's.
+        Policies = RepositoryPathOf(options.Policies),
+        PolicyFiles = policies is null ? [] : [.. policies.Files.Select(policies.RepositoryPathOf)],
         Nameservers = [.. options.Nameservers.Select(n => n.ToString())],
         Shard = options.Shard.ToString(),
         FailOn = options.FailOn.ToString().ToLowerInvariant(),

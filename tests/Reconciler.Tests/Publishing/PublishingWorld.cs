@@ -62,6 +62,8 @@ internal sealed class PublishingWorld : IAsyncDisposable
     public string Token { get; }
     public CollectingLog Log { get; } = new();
     public string Out => Path.Combine(_root, "out");
+    /// <summary>The checkout's folder: a machine path that nothing published may contain.</summary>
+    public string Root => _root;
 
     /// <summary>What DNS says now: host → addresses, or null for a SERVFAIL.</summary>
     public Dictionary<string, string[]?> Dns { get; } = new(StringComparer.Ordinal)
