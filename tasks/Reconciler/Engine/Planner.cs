@@ -32,11 +32,11 @@ public static class Planner
         var failures = Validate(policies, drafts);
         var pullRequests = drafts
             .Select(pr => failures.GetValueOrDefault(pr.Branch) is { } failure
-                ? pr with { Failure = failure, Diff = "", Edits = new Dictionary<string, IReadOnlyList<TextEdit>>(), Body = PullRequestBody(pr.Allowlist, pr.Dependency, [.. pr.Added], [.. pr.Removed], [.. pr.Findings], failure) }
+                ? pr with { Failure = failure, Diff = "", Edits = new Dictionary<string, IReadOnlyList<TextEdit>>(), Body = PullRequestBody(pr.Allowlist, pr.Dependency, [.. pr.Added], [.. pr.Removed], [.. pr.Findings], failure, policies.FindDependency(pr.Dependency)?.Owner) }
                 : pr)
             .Select(pr => suggestions?.GetValueOrDefault(pr.Dependency) is { } advice ? pr with { Body = pr.Body + "\n> **Suggestion:** " + advice + "\n" } : pr)
             .ToList();
-        var issues = findings.Where(f => f.Action == FindingAction.Issue).Select(Issue).ToList();
+        var issues = findings.Where(f => f.Action == FindingAction.Issue).Select(f => Issue(f, policies.FindDependency(f.Dependency)?.Owner)).ToList();
         return new ChangePlan(pullRequests, issues);
     }
 
@@ -81,13 +81,13 @@ public static class Planner
         if (policies.Sources.GetValueOrDefault(file) is not { } text)
         {
             var failure = $"the text of {file} is not loaded";
-            return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, failure), labels, added, removed, none, "", findings, failure);
+            return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, failure, policies.FindDependency(dependency)?.Owner), labels, added, removed, none, "", findings, failure);
         }
         var edits = Edits(text, rules, written, removed);
         if (!lines.TryGetValue(file, out var index))
             lines[file] = index = new LineIndex(text);
         var diff = UnifiedDiff.FromEdits(policies.RepositoryPathOf(file), text, index, edits);
-        return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, null), labels, added, removed,
+        return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, null, policies.FindDependency(dependency)?.Owner), labels, added, removed,
             new Dictionary<string, IReadOnlyList<TextEdit>> { [file] = edits }, diff, findings);
     }
 
@@ -107,7 +107,10 @@ public static class Planner
         var target = rules.FirstOrDefault(r => !r.Pinned && r.DestinationsList is not null) ?? rules.FirstOrDefault(r => !r.Pinned) ?? rules[0];
         if (target.DestinationsList is { } list && (list.IsFlow || target.Destinations.Count > 0))
         {
-            var items = target.Destinations.Select(d => new TextSpan(d.Start, d.End)).ToList();
+            // New items follow the last item that stays, so that they are never inside a line that goes.
+            var items = target.Destinations.Where(d => !removed.Contains(Networks.Format(d.Value))).Select(d => new TextSpan(d.Start, d.End)).ToList();
+            if (items.Count == 0 && !list.IsFlow)
+                items = [.. target.Destinations.Select(d => new TextSpan(d.Start, d.End))];
             // A flow list that also loses items is rewritten whole by Remove: add to that rewrite instead.
             var rewrite = edits.FirstOrDefault(e => e.Start == list.Start && e.End == list.End);
             if (rewrite is not null)
@@ -138,7 +141,7 @@ public static class Planner
         return $"{allowlist}: {string.Join(" and ", parts)} of {dependency}";
     }
 
-    private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure)
+    private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure, string? owner)
     {
         var body = new StringBuilder();
         body.AppendLine($"Reconciler found that `{allowlist}` no longer matches what DNS and the provider feeds say of `{dependency}`.").AppendLine();
@@ -158,12 +161,26 @@ public static class Planner
         if (lines.Count > BodyRows)
             body.AppendLine($"- and {lines.Count - BodyRows} more (report.json has them all)");
         body.AppendLine().AppendLine("</details>").AppendLine();
+        // Repository-relative: the publisher links each to its line on GitHub.
+        foreach (var location in findings.Select(f => f.Location).OfType<Diagnostics.SourceLocation>().Distinct().OrderBy(l => l.File, StringComparer.Ordinal).ThenBy(l => l.Line))
+            body.AppendLine($"Policy: `{location}`");
+        if (OwnerLine(owner, mention: false) is { } named)
+            body.AppendLine($"Owner: {named}");
         body.AppendLine($"Pinned rules are never changed. Added: {added.Count}, removed: {removed.Count}.");
         body.AppendLine($"<!-- reconciler:pull-request allowlist={allowlist} dependency={dependency} -->");
         return body.ToString();
     }
 
-    private static PlannedIssue Issue(Finding finding)
+    /// <summary>
+    /// How a body names the owner: a team handle is mentioned (it is how a team learns of an issue); a login is asked
+    /// or assigned by the publisher instead, so it is written as code, not as a second notification.
+    /// </summary>
+    private static string? OwnerLine(string? owner, bool mention) =>
+        owner is null ? null
+        : OwnerHandle.Of(owner) is { } handle ? (mention && handle.IsTeam ? handle.ToString() : $"`{handle}`")
+        : owner;
+
+    private static PlannedIssue Issue(Finding finding, string? owner)
     {
         var body = new StringBuilder();
         body.AppendLine(finding.Message).AppendLine();
@@ -171,6 +188,8 @@ public static class Planner
         body.AppendLine($"- dependency: `{finding.Dependency}`{(finding.Allowlist is null ? "" : $", allowlist: `{finding.Allowlist}`")}{(finding.Host is null ? "" : $", host: `{finding.Host}`")}");
         if (finding.Location is not null)
             body.AppendLine($"- policy: `{finding.Location}`");
+        if (OwnerLine(owner, mention: true) is { } named)
+            body.AppendLine($"- owner: {named}");
         if (finding.Evidence.Count > 0)
         {
             body.AppendLine().AppendLine("Evidence:");

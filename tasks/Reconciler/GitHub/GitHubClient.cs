@@ -95,6 +95,10 @@ public sealed class PullRequestsClient(GitHubConnection connection, string root,
 
     public Task<PullRequest> UpdateAsync(int number, PullRequestUpdate update, CancellationToken cancellationToken) =>
         connection.SendAsync<PullRequest>(HttpMethod.Patch, $"{root}/pulls/{number}", update, cancellationToken);
+
+    /// <summary>Asks people and teams to review; GitHub answers 422 when one of them is not a collaborator.</summary>
+    public Task<PullRequest> RequestReviewersAsync(int number, ReviewRequest request, CancellationToken cancellationToken) =>
+        connection.SendAsync<PullRequest>(HttpMethod.Post, $"{root}/pulls/{number}/requested_reviewers", request, cancellationToken);
 }
 
 /// <summary>Issues, their comments and labels (a pull request is an issue here too, for comments and labels).</summary>
@@ -119,6 +123,10 @@ public sealed class IssuesClient(GitHubConnection connection, string root)
 
     public Task<IssueComment> UpdateCommentAsync(long id, string body, CancellationToken cancellationToken) =>
         connection.SendAsync<IssueComment>(HttpMethod.Patch, $"{root}/issues/comments/{id}", new NewComment(body), cancellationToken);
+
+    /// <summary>Assigns people; GitHub leaves out, without an error, anyone who cannot be assigned: the answer says who is.</summary>
+    public Task<Issue> AddAssigneesAsync(int number, IReadOnlyList<string> assignees, CancellationToken cancellationToken) =>
+        connection.SendAsync<Issue>(HttpMethod.Post, $"{root}/issues/{number}/assignees", new NewAssignees(assignees), cancellationToken);
 
     public Task AddLabelsAsync(int number, IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
         connection.SendAsync<IReadOnlyList<Label>>(HttpMethod.Post, $"{root}/issues/{number}/labels", new NewLabels(labels), cancellationToken);

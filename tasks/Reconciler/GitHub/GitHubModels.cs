@@ -20,11 +20,16 @@ public sealed record GitBlob(string Sha, string Content, string Encoding);
 
 public sealed record BranchPoint(string Ref, string Sha);
 
-public sealed record PullRequest(int Number, string State, string Title, string? Body, string HtmlUrl, BranchPoint Head, BranchPoint Base, DateTimeOffset? MergedAt = null, IReadOnlyList<Label>? Labels = null);
+public sealed record PullRequest(int Number, string State, string Title, string? Body, string HtmlUrl, BranchPoint Head, BranchPoint Base, DateTimeOffset? MergedAt = null, IReadOnlyList<Label>? Labels = null,
+    IReadOnlyList<User>? RequestedReviewers = null, IReadOnlyList<Team>? RequestedTeams = null);
+
+public sealed record User(string Login);
+
+public sealed record Team(string Slug);
 
 public sealed record Label(string Name);
 
-public sealed record Issue(int Number, string State, string Title, string? Body, string HtmlUrl, IReadOnlyList<Label> Labels, string? StateReason = null, object? PullRequest = null);
+public sealed record Issue(int Number, string State, string Title, string? Body, string HtmlUrl, IReadOnlyList<Label> Labels, string? StateReason = null, object? PullRequest = null, IReadOnlyList<User>? Assignees = null);
 
 public sealed record IssueComment(long Id, string? Body, string HtmlUrl);
 
@@ -51,3 +56,8 @@ public sealed record IssueUpdate(string? Title = null, string? Body = null, stri
 public sealed record NewComment(string Body);
 
 public sealed record NewLabels(IReadOnlyList<string> Labels);
+
+/// <summary>Logins and team slugs (of the repository's organisation) asked to review; null lists are left out.</summary>
+public sealed record ReviewRequest(IReadOnlyList<string>? Reviewers, IReadOnlyList<string>? TeamReviewers);
+
+public sealed record NewAssignees(IReadOnlyList<string> Assignees);

@@ -13,7 +13,8 @@ public sealed record BotPullRequest(PullRequest PullRequest, PullRequestMarker M
 /// <summary>A bot branch with no open pull request: left by a run that stopped halfway, by a merge, or by a person who closed the PR.</summary>
 /// <param name="HeadChange">The change its head commit proposes, or null when the head is not the bot's commit.</param>
 /// <param name="DeclinedChange">The change of a pull request from this branch that a person closed without merging.</param>
-public sealed record BotBranch(string Branch, string Sha, string? HeadChange, string? DeclinedChange);
+/// <param name="DeclinedNumber">That pull request's number.</param>
+public sealed record BotBranch(string Branch, string Sha, string? HeadChange, string? DeclinedChange, int? DeclinedNumber = null);
 
 /// <summary>An issue the bot made, with its marker.</summary>
 public sealed record BotIssue(Issue Issue, IssueMarker Marker)
@@ -22,14 +23,16 @@ public sealed record BotIssue(Issue Issue, IssueMarker Marker)
 }
 
 /// <summary>What is on GitHub now, as far as the bot's work goes. Read with a fixed number of listings, whatever the drift.</summary>
+/// <param name="DefaultBranchSha">The default branch's head: what links to policy lines point at.</param>
 public sealed record GitHubState(
     string DefaultBranch,
+    string? DefaultBranchSha,
     IReadOnlyDictionary<string, BotPullRequest> OpenPullRequests,
     IReadOnlyDictionary<string, BotBranch> OrphanBranches,
     IReadOnlyList<BotIssue> Issues,
     Issue? Dashboard);
 
-/// <summary>Reads <see cref="GitHubState"/>: the repository, open PRs, bot branches and bot issues (four listings), plus one commit per branch whose head is not what the bot last pushed.</summary>
+/// <summary>Reads <see cref="GitHubState"/>: the repository and its default branch, open PRs, bot branches and bot issues (four listings), plus one commit per branch whose head is not what the bot last pushed.</summary>
 public static class GitHubStateReader
 {
     public const string BranchPrefix = "reconciler/";
@@ -38,6 +41,7 @@ public static class GitHubStateReader
     public static async Task<GitHubState> ReadAsync(GitHubClient github, IReadOnlySet<string> plannedBranches, string stateBranch, CancellationToken cancellationToken)
     {
         var repository = await github.GetRepositoryAsync(cancellationToken).ConfigureAwait(false);
+        var defaultHead = await github.Git.GetBranchAsync(repository.DefaultBranch, cancellationToken).ConfigureAwait(false);
         var open = await github.PullRequests.ListOpenAsync(cancellationToken).ConfigureAwait(false);
         var branches = await github.Git.ListBranchesAsync(BranchPrefix, cancellationToken).ConfigureAwait(false);
         var issues = await github.Issues.ListWithLabelAsync(Label, cancellationToken).ConfigureAwait(false);
@@ -58,18 +62,19 @@ public static class GitHubStateReader
             if (branch == stateBranch || pullRequests.ContainsKey(branch))
                 continue;
             var headChange = await ChangeOfAsync(github, reference.Target.Sha, cancellationToken).ConfigureAwait(false);
-            string? declined = null;
+            (string Change, int Number)? declined = null;
             if (plannedBranches.Contains(branch))
             {
                 var closed = await github.PullRequests.ListClosedFromAsync(branch, cancellationToken).ConfigureAwait(false);
-                declined = closed.Where(p => p.MergedAt is null).OrderByDescending(p => p.Number).Select(p => Markers.PullRequest(p.Body)?.Change).FirstOrDefault(c => c is not null);
+                declined = closed.Where(p => p.MergedAt is null).OrderByDescending(p => p.Number)
+                    .Select(p => Markers.PullRequest(p.Body)?.Change is { } change ? (change, p.Number) : ((string, int)?)null).FirstOrDefault(c => c is not null);
             }
-            orphans[branch] = new BotBranch(branch, reference.Target.Sha, headChange, declined);
+            orphans[branch] = new BotBranch(branch, reference.Target.Sha, headChange, declined?.Change, declined?.Number);
         }
 
         var botIssues = issues.Select(i => Markers.Issue(i.Body) is { } marker ? new BotIssue(i, marker) : null).OfType<BotIssue>().ToList();
         var dashboard = issues.Where(i => Markers.IsDashboard(i.Body)).OrderByDescending(i => i.State == "open").ThenBy(i => i.Number).FirstOrDefault();
-        return new GitHubState(repository.DefaultBranch, pullRequests, orphans, botIssues, dashboard);
+        return new GitHubState(repository.DefaultBranch, defaultHead?.Target.Sha, pullRequests, orphans, botIssues, dashboard);
     }
 
     private static async Task<string?> ChangeOfAsync(GitHubClient github, string sha, CancellationToken cancellationToken) =>

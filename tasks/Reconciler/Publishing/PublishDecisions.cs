@@ -1,17 +1,24 @@
 using System.Text.RegularExpressions;
 using Reconciler.Engine;
 using Reconciler.GitHub;
+using Reconciler.Policies.Model;
 using Reconciler.Reports;
 
 namespace Reconciler.Publishing;
 
 public abstract record PublishAction;
 
-/// <summary>Open a pull request; <paramref name="BranchSha"/> is the bot branch already there (moved, or used as is when <paramref name="CommitReady"/>).</summary>
-public sealed record OpenPullRequest(PlannedPullRequest Planned, string Change, string? BranchSha, bool CommitReady) : PublishAction;
+/// <summary>
+/// Open a pull request; <paramref name="BranchSha"/> is the bot branch already there (moved, or used as is when
+/// <paramref name="CommitReady"/>); <paramref name="Owner"/> is asked to review it.
+/// </summary>
+public sealed record OpenPullRequest(PlannedPullRequest Planned, string Change, string? BranchSha, bool CommitReady, OwnerHandle? Owner = null) : PublishAction;
 
-/// <summary>Rebuild the branch on the current base (unless the head already is this change) and rewrite the body.</summary>
-public sealed record UpdatePullRequest(PlannedPullRequest Planned, string Change, PullRequest Existing, bool CommitReady) : PublishAction;
+/// <summary>
+/// Bring an open pull request to what the plan says: rebuild the branch on the current base (unless the head already is
+/// this change), and repair its title, body, labels and review request where they differ.
+/// </summary>
+public sealed record UpdatePullRequest(PlannedPullRequest Planned, string Change, PullRequest Existing, bool CommitReady, Routing Routed, OwnerHandle? Owner = null) : PublishAction;
 
 public sealed record ClosePullRequest(BotPullRequest Existing) : PublishAction;
 
@@ -19,59 +26,77 @@ public sealed record BackOffPullRequest(BotPullRequest Existing) : PublishAction
 
 public sealed record DeleteBranch(BotBranch Branch) : PublishAction;
 
-public sealed record OpenIssue(PlannedIssue Planned, IssueMarker Marker) : PublishAction;
+public sealed record OpenIssue(PlannedIssue Planned, IssueMarker Marker, OwnerHandle? Assignee = null) : PublishAction;
 
-/// <summary>Rewrite an issue's body (and reopen it); <paramref name="Comment"/> is said only when severity or evidence changed, or it came back.</summary>
-public sealed record UpdateIssue(PlannedIssue Planned, IssueMarker Marker, Issue Existing, bool Reopen, string? Comment) : PublishAction;
+/// <summary>
+/// Bring an issue to what the plan says (title, body, labels, assignee; reopened when <paramref name="Reopen"/>);
+/// <paramref name="Comment"/> is said only when severity or evidence changed, or it came back.
+/// </summary>
+public sealed record UpdateIssue(PlannedIssue Planned, IssueMarker Marker, Issue Existing, bool Reopen, string? Comment, OwnerHandle? Assignee = null) : PublishAction;
 
 public sealed record CloseIssue(BotIssue Existing, string Comment, string StateReason) : PublishAction;
+
+/// <summary>A change a person closed without merging: listed on the dashboard with a box to tick to have it proposed again.</summary>
+public sealed record DeclinedChange(PlannedPullRequest Planned, string Change, int? Number, bool Ticked);
 
 /// <summary>What a run does on GitHub, and what it leaves for people (listed on the dashboard).</summary>
 public sealed record PublishDecision(
     IReadOnlyList<PublishAction> Actions,
     IReadOnlyList<PlannedPullRequest> WaitingPullRequests,
     IReadOnlyList<PlannedIssue> WaitingIssues,
-    IReadOnlyList<string> LeftToPeople);
+    IReadOnlyList<string> LeftToPeople,
+    IReadOnlyList<DeclinedChange>? Declined = null)
+{
+    public IReadOnlyList<DeclinedChange> DeclinedChanges => Declined ?? [];
+}
 
 /// <summary>The limits of one run (SPEC settings <c>max_new_pull_requests</c>, <c>max_new_issues</c>).</summary>
 public sealed record PublishLimits(int NewPullRequests, int NewIssues);
 
 /// <summary>
-/// Decides what a run changes on GitHub from the plan and what is there now. Pure. The same plan against the
-/// state it produced decides nothing: that is what keeps a scheduled bot quiet.
+/// Decides what a run changes on GitHub from the plan and what is there now. Pure. Every bot item is compared with the
+/// plan on every run (title, body, labels, whom it is routed to, state), so a run that stopped half way through an item
+/// is finished by the next; and the same plan against the state it produced decides nothing: that is what keeps a
+/// scheduled bot quiet.
 /// </summary>
 public static partial class PublishDecisions
 {
     /// <param name="unsure">Dependencies whose drift this run could not see (a lookup failed): their PRs and issues are left as they are.</param>
-    public static PublishDecision Decide(ChangePlan plan, GitHubState state, PublishLimits limits, IReadOnlySet<string> unsure)
+    /// <param name="owners">The GitHub handle of each dependency that has one (SPEC: owner routing).</param>
+    public static PublishDecision Decide(ChangePlan plan, GitHubState state, PublishLimits limits, IReadOnlySet<string> unsure, IReadOnlyDictionary<string, OwnerHandle>? owners = null)
     {
+        owners ??= new Dictionary<string, OwnerHandle>();
         var actions = new List<PublishAction>();
         var waitingPrs = new List<PlannedPullRequest>();
         var waitingIssues = new List<PlannedIssue>();
         var people = new List<string>();
+        var declined = new List<DeclinedChange>();
+        var retries = Dashboard.TickedRetries(state.Dashboard?.Body);
 
         var planned = plan.PullRequests.Where(p => p.Failure is null).ToList();
         var newPrs = 0;
         foreach (var pr in planned.OrderByDescending(p => p.Findings.Max(f => f.Severity)).ThenBy(p => p.Branch, StringComparer.Ordinal))
         {
             var change = ChangeOf(pr);
+            var owner = owners.GetValueOrDefault(pr.Dependency);
             if (state.OpenPullRequests.TryGetValue(pr.Branch, out var open))
             {
+                var routed = open.Marker.Routed;
                 if (open.Marker.BackedOff)
                     people.Add($"#{open.PullRequest.Number} (`{pr.Branch}`): someone else pushed to it, so Reconciler leaves it to them");
                 else if (open.SomeoneElsePushed)
                     actions.Add(new BackOffPullRequest(open));
                 else if (open.HeadChange != change)
-                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false));
-                else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.Head.Sha)
-                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true)); // a run stopped between moving the branch and the body
+                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false, routed, owner));
+                else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.Head.Sha || Differs(open.PullRequest, pr, owner, routed))
+                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true, routed, owner)); // e.g. a run stopped between moving the branch and the body
                 continue;
             }
             if (state.OrphanBranches.TryGetValue(pr.Branch, out var orphan))
             {
-                if (orphan.DeclinedChange == change)
+                if (orphan.DeclinedChange == change && !retries.Contains((pr.Branch, change)))
                 {
-                    people.Add($"`{pr.Branch}`: this change was proposed and closed without merging; delete the branch to have it proposed again");
+                    declined.Add(new DeclinedChange(pr, change, orphan.DeclinedNumber, Ticked: false));
                     continue;
                 }
                 if (orphan.HeadChange is null)
@@ -83,12 +108,14 @@ public static partial class PublishDecisions
             if (newPrs == limits.NewPullRequests)
             {
                 waitingPrs.Add(pr);
+                if (orphan?.DeclinedChange == change)
+                    declined.Add(new DeclinedChange(pr, change, orphan.DeclinedNumber, Ticked: true)); // asked for again: the tick stays until it is
                 continue;
             }
             newPrs++;
             actions.Add(orphan is null
-                ? new OpenPullRequest(pr, change, null, CommitReady: false)
-                : new OpenPullRequest(pr, change, orphan.Sha, CommitReady: orphan.HeadChange == change));
+                ? new OpenPullRequest(pr, change, null, CommitReady: false, owner)
+                : new OpenPullRequest(pr, change, orphan.Sha, CommitReady: orphan.HeadChange == change, owner));
         }
 
         var plannedBranches = plan.PullRequests.Select(p => p.Branch).ToHashSet(StringComparer.Ordinal);
@@ -107,22 +134,26 @@ public static partial class PublishDecisions
         foreach (var issue in plan.Issues.OrderByDescending(i => i.Finding.Severity).ThenBy(i => i.Finding.Fingerprint, StringComparer.Ordinal))
         {
             var marker = MarkerOf(issue);
+            var assignee = owners.GetValueOrDefault(issue.Finding.Dependency) is { IsTeam: false } login ? login : null;
             var existing = byFingerprint[marker.Fingerprint].OrderBy(i => i.Issue.Number).ToList();
             var open = existing.Where(i => i.IsOpen).ToList();
             if (open.Count > 0)
             {
                 var keep = open[0];
+                var kept = marker with { Routing = keep.Marker.Routing };
                 foreach (var duplicate in open.Skip(1))
                     actions.Add(new CloseIssue(duplicate, $"Duplicate of #{keep.Issue.Number}: Reconciler keeps one issue per finding.", "not_planned"));
                 if (keep.Marker.Revision != marker.Revision || keep.Marker.Material != marker.Material)
-                    actions.Add(new UpdateIssue(issue, marker, keep.Issue, Reopen: false, MaterialChange(keep.Marker, marker, issue)));
+                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, MaterialChange(keep.Marker, marker, issue), assignee));
+                else if (Differs(keep.Issue, issue, assignee, keep.Marker.Routed))
+                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, Comment: null, assignee));
                 continue;
             }
             if (existing.Count > 0)
             {
                 var last = existing[^1];
                 if (last.Marker.Resolved)
-                    actions.Add(new UpdateIssue(issue, marker, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened."));
+                    actions.Add(new UpdateIssue(issue, marker with { Routing = last.Marker.Routing }, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened.", assignee));
                 else
                     people.Add($"#{last.Issue.Number} ({issue.Title}): closed by a person while Reconciler still finds it");
                 continue;
@@ -133,14 +164,54 @@ public static partial class PublishDecisions
                 continue;
             }
             newIssues++;
-            actions.Add(new OpenIssue(issue, marker));
+            actions.Add(new OpenIssue(issue, marker, assignee));
         }
         var plannedFingerprints = plan.Issues.Select(i => i.Finding.Fingerprint).ToHashSet(StringComparer.Ordinal);
         foreach (var open in state.Issues.Where(i => i.IsOpen && !plannedFingerprints.Contains(i.Marker.Fingerprint) && !unsure.Contains(i.Marker.Dependency)).OrderBy(i => i.Issue.Number))
             actions.Add(new CloseIssue(open, "Resolved: Reconciler no longer finds this drift.", "completed"));
 
-        return new PublishDecision(actions, waitingPrs, waitingIssues, people);
+        return new PublishDecision(actions, waitingPrs, waitingIssues, people, declined);
     }
+
+    /// <summary>The labels the bot gives a pull request (people may add others; those stay).</summary>
+    public static IReadOnlyList<string> LabelsOf(PlannedPullRequest pr) =>
+        [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToString().ToLowerInvariant()];
+
+    /// <summary>An issue's labels after a run: people's stay; the bot's are there, and its severity label follows the finding's.</summary>
+    public static IReadOnlyList<string> LabelsAfter(Issue existing, PlannedIssue planned) =>
+    [
+        .. existing.Labels.Select(l => l.Name).Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
+    ];
+
+    /// <summary>Whether the owner still has to be asked: not asked before (a person may since have removed them, or they reviewed), not refused, not already there.</summary>
+    public static bool ToAsk(OwnerHandle? owner, Routing routed, PullRequest existing) =>
+        owner is not null && !routed.Tried(owner.ToString())
+        && !(owner.IsTeam
+            ? (existing.RequestedTeams ?? []).Any(t => t.Slug.Equals(owner.Team, StringComparison.OrdinalIgnoreCase))
+            : (existing.RequestedReviewers ?? []).Any(u => u.Login.Equals(owner.Login, StringComparison.OrdinalIgnoreCase)));
+
+    public static bool ToAssign(OwnerHandle? assignee, Routing routed, Issue existing) =>
+        assignee is not null && !routed.Tried(assignee.ToString())
+        && !(existing.Assignees ?? []).Any(u => u.Login.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase));
+
+    private static bool Differs(PullRequest existing, PlannedPullRequest planned, OwnerHandle? owner, Routing routed) =>
+        existing.Title != planned.Title
+        || Comparable(existing.Body) != Comparable(planned.Body)
+        || LabelsOf(planned).Except((existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).Any()
+        || ToAsk(owner, routed, existing);
+
+    private static bool Differs(Issue existing, PlannedIssue planned, OwnerHandle? assignee, Routing routed) =>
+        existing.Title != planned.Title
+        || Comparable(existing.Body) != Comparable(planned.Body)
+        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels.Select(l => l.Name))
+        || ToAssign(assignee, routed, existing);
+
+    /// <summary>
+    /// A body as far as it matters: without the bot's state marker, its links (they name the commit of the run that wrote
+    /// them), its times, and line-ending differences. Two bodies equal here are no reason to write.
+    /// </summary>
+    public static string Comparable(string? body) =>
+        Timestamps().Replace(PolicyLinks.Unlinked(Markers.WithMarker(body ?? "", "").ReplaceLineEndings("\n")), "").Trim();
 
     /// <summary>The change a pull request proposes: the same additions and removals give the same change, whatever the evidence.</summary>
     public static string ChangeOf(PlannedPullRequest pr) =>

@@ -21,12 +21,21 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
     {
         var plannedBranches = plan.PullRequests.Select(p => p.Branch).ToHashSet(StringComparer.Ordinal);
         var state = await GitHubStateReader.ReadAsync(github, plannedBranches, StateBranch, cancellationToken).ConfigureAwait(false);
-        var decision = PublishDecisions.Decide(plan, state, limits, unsure);
+        var owners = policies.Dependencies.Select(d => (d.Name, Handle: OwnerHandle.Of(d.Owner))).Where(d => d.Handle is not null).ToDictionary(d => d.Name, d => d.Handle!, StringComparer.Ordinal);
+        var decision = PublishDecisions.Decide(plan, state, limits, unsure, owners);
+        var links = state.DefaultBranchSha is { } sha
+            ? new PolicyLinks(PolicyLinks.WebRootOf(github.Connection.ApiBase), github.Owner, github.Name, sha, policies.Sources.Keys.Select(policies.RepositoryPathOf))
+            : null;
+        string Published(string body) => links?.Apply(body) ?? body;
         var done = new List<string>();
         var skipped = new List<string>();
 
         var prLinks = state.OpenPullRequests.Values.ToDictionary(p => p.Branch, p => new DashboardEntry($"#{p.PullRequest.Number}", p.PullRequest.Title), StringComparer.Ordinal);
         var issueLinks = state.Issues.Where(i => i.IsOpen).GroupBy(i => i.Marker.Fingerprint).ToDictionary(g => g.Key, g => new DashboardEntry($"#{g.Min(i => i.Issue.Number)}", g.First().Issue.Title), StringComparer.Ordinal);
+        // Whom each open item is routed to, as its marker says: the dashboard lists what GitHub refused.
+        var routing = state.OpenPullRequests.Values.ToDictionary(p => p.PullRequest.Number, p => (p.PullRequest.Title, p.Marker.Routed));
+        foreach (var issue in state.Issues.Where(i => i.IsOpen))
+            routing[issue.Issue.Number] = (issue.Issue.Title, issue.Marker.Routed);
         Base? baseCommit = null;
 
         foreach (var action in decision.Actions)
@@ -45,9 +54,14 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                         else
                             await github.Git.MoveBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
                     }
-                    var body = Markers.WithMarker(open.Planned.Body, new PullRequestMarker(open.Planned.Branch, open.Change, head, false).ToString());
+                    var marker = new PullRequestMarker(open.Planned.Branch, open.Change, head, false);
+                    var body = Published(Markers.WithMarker(open.Planned.Body, marker.ToString()));
                     var created = await github.PullRequests.CreateAsync(new NewPullRequest(open.Planned.Title, open.Planned.Branch, state.DefaultBranch, body), cancellationToken).ConfigureAwait(false);
-                    await github.Issues.AddLabelsAsync(created.Number, LabelsOf(open.Planned), cancellationToken).ConfigureAwait(false);
+                    await github.Issues.AddLabelsAsync(created.Number, PublishDecisions.LabelsOf(open.Planned), cancellationToken).ConfigureAwait(false);
+                    var routed = await AskToReviewAsync(created, open.Owner, Routing.None, done, cancellationToken).ConfigureAwait(false);
+                    if (routed != Routing.None)
+                        await github.PullRequests.UpdateAsync(created.Number, new PullRequestUpdate(Body: Markers.WithMarker(body, (marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
+                    routing[created.Number] = (created.Title, routed);
                     prLinks[open.Planned.Branch] = new DashboardEntry($"#{created.Number}", created.Title);
                     done.Add($"opened pull request #{created.Number}: {created.Title}");
                     break;
@@ -59,13 +73,26 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                         break;
                     if (!update.CommitReady)
                         await github.Git.MoveBranchAsync(update.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
-                    var body = Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false).ToString());
-                    var updated = await github.PullRequests.UpdateAsync(update.Existing.Number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
-                    var missing = LabelsOf(update.Planned).Except((update.Existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).ToList();
+                    var routed = await AskToReviewAsync(update.Existing, update.Owner, update.Routed, done, cancellationToken).ConfigureAwait(false);
+                    var body = Published(Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false, routed == Routing.None ? null : routed).ToString()));
+                    var number = update.Existing.Number;
+                    var what = new List<string>();
+                    if (update.Existing.Title != update.Planned.Title || Markers.PullRequest(update.Existing.Body) != Markers.PullRequest(body)
+                        || PublishDecisions.Comparable(update.Existing.Body) != PublishDecisions.Comparable(body))
+                    {
+                        await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
+                        what.Add(update.CommitReady ? "body" : "branch and body");
+                    }
+                    var missing = PublishDecisions.LabelsOf(update.Planned).Except((update.Existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).ToList();
                     if (missing.Count > 0)
-                        await github.Issues.AddLabelsAsync(updated.Number, missing, cancellationToken).ConfigureAwait(false);
-                    prLinks[update.Planned.Branch] = new DashboardEntry($"#{updated.Number}", updated.Title);
-                    done.Add($"updated pull request #{updated.Number}: {updated.Title}");
+                    {
+                        await github.Issues.AddLabelsAsync(number, missing, cancellationToken).ConfigureAwait(false);
+                        what.Add("labels " + string.Join(", ", missing));
+                    }
+                    routing[number] = (update.Planned.Title, routed);
+                    prLinks[update.Planned.Branch] = new DashboardEntry($"#{number}", update.Planned.Title);
+                    if (what.Count > 0)
+                        done.Add($"updated pull request #{number} ({string.Join("; ", what)}): {update.Planned.Title}");
                     break;
                 }
                 case ClosePullRequest close:
@@ -75,6 +102,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                     await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(State: "closed"), cancellationToken).ConfigureAwait(false);
                     await github.Git.DeleteBranchAsync(close.Existing.Branch, cancellationToken).ConfigureAwait(false);
                     prLinks.Remove(close.Existing.Branch);
+                    routing.Remove(number);
                     done.Add($"closed pull request #{number}: the drift is gone");
                     break;
                 }
@@ -93,19 +121,32 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                     break;
                 case OpenIssue open:
                 {
-                    var created = await github.Issues.CreateAsync(new NewIssue(open.Planned.Title, Markers.WithMarker(open.Planned.Body, open.Marker.ToString()), open.Planned.Labels), cancellationToken).ConfigureAwait(false);
+                    var body = Published(Markers.WithMarker(open.Planned.Body, open.Marker.ToString()));
+                    var created = await github.Issues.CreateAsync(new NewIssue(open.Planned.Title, body, open.Planned.Labels), cancellationToken).ConfigureAwait(false);
+                    var routed = await AssignAsync(created, open.Assignee, Routing.None, done, cancellationToken).ConfigureAwait(false);
+                    if (routed != Routing.None)
+                        await github.Issues.UpdateAsync(created.Number, new IssueUpdate(Body: Markers.WithMarker(body, (open.Marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
+                    routing[created.Number] = (created.Title, routed);
                     issueLinks[open.Marker.Fingerprint] = new DashboardEntry($"#{created.Number}", created.Title);
                     done.Add($"opened issue #{created.Number}: {created.Title}");
                     break;
                 }
                 case UpdateIssue update:
                 {
-                    var body = Markers.WithMarker(update.Planned.Body, update.Marker.ToString());
-                    await github.Issues.UpdateAsync(update.Existing.Number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: LabelsAfter(update.Existing, update.Planned)), cancellationToken).ConfigureAwait(false);
+                    var routed = await AssignAsync(update.Existing, update.Assignee, update.Marker.Routed, done, cancellationToken).ConfigureAwait(false);
+                    var marker = update.Marker with { Routing = routed == Routing.None ? null : routed };
+                    var body = Published(Markers.WithMarker(update.Planned.Body, marker.ToString()));
+                    var labels = PublishDecisions.LabelsAfter(update.Existing, update.Planned);
+                    var number = update.Existing.Number;
+                    if (update.Reopen || update.Existing.Title != update.Planned.Title || Markers.Issue(update.Existing.Body) != marker
+                        || PublishDecisions.Comparable(update.Existing.Body) != PublishDecisions.Comparable(body)
+                        || !labels.ToHashSet(StringComparer.Ordinal).SetEquals(update.Existing.Labels.Select(l => l.Name)))
+                        await github.Issues.UpdateAsync(number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: labels), cancellationToken).ConfigureAwait(false);
                     if (update.Comment is not null)
-                        await github.Issues.CommentAsync(update.Existing.Number, update.Comment, cancellationToken).ConfigureAwait(false);
-                    issueLinks[update.Marker.Fingerprint] = new DashboardEntry($"#{update.Existing.Number}", update.Planned.Title);
-                    done.Add($"{(update.Reopen ? "reopened" : "updated")} issue #{update.Existing.Number}: {update.Planned.Title}");
+                        await github.Issues.CommentAsync(number, update.Comment, cancellationToken).ConfigureAwait(false);
+                    routing[number] = (update.Planned.Title, routed);
+                    issueLinks[update.Marker.Fingerprint] = new DashboardEntry($"#{number}", update.Planned.Title);
+                    done.Add($"{(update.Reopen ? "reopened" : "updated")} issue #{number}: {update.Planned.Title}");
                     break;
                 }
                 case CloseIssue close:
@@ -116,6 +157,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
                     await github.Issues.UpdateAsync(issue.Number, new IssueUpdate(Body: body, State: "closed", StateReason: close.StateReason), cancellationToken).ConfigureAwait(false);
                     if (issueLinks.TryGetValue(close.Existing.Marker.Fingerprint, out var link) && link.Link == $"#{issue.Number}")
                         issueLinks.Remove(close.Existing.Marker.Fingerprint);
+                    routing.Remove(issue.Number);
                     done.Add($"closed issue #{issue.Number}: {close.Comment}");
                     break;
                 }
@@ -124,7 +166,8 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
             }
         }
 
-        await DashboardAsync(state, decision, plan, prLinks, issueLinks, done, cancellationToken).ConfigureAwait(false);
+        var unrouted = routing.OrderBy(r => r.Key).SelectMany(r => r.Value.Routed.RefusedHandles.Select(h => $"`{h}` for #{r.Key} ({r.Value.Title}): GitHub would not route it there")).ToList();
+        await DashboardAsync(state, decision, plan, prLinks, issueLinks, unrouted, done, cancellationToken).ConfigureAwait(false);
         foreach (var line in done)
             log.Information(line);
         foreach (var line in skipped)
@@ -132,14 +175,54 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
         return new PublishResult(done, skipped, github.Connection.Calls);
     }
 
-    /// <summary>People's labels stay; the bot's severity label follows the finding's severity.</summary>
-    private static IReadOnlyList<string> LabelsAfter(Issue existing, PlannedIssue planned) =>
-    [
-        .. existing.Labels.Select(l => l.Name).Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
-    ];
+    /// <summary>
+    /// Asks the owner to review, once: GitHub's 422 (not a collaborator, no such team) is remembered as refused, so it is
+    /// reported on the dashboard and not tried on every run. Any other failure ends the run; the next one asks.
+    /// </summary>
+    private async Task<Routing> AskToReviewAsync(PullRequest pr, OwnerHandle? owner, Routing routed, List<string> done, CancellationToken cancellationToken)
+    {
+        if (owner is null || routed.Tried(owner.ToString()))
+            return routed;
+        if (!PublishDecisions.ToAsk(owner, routed, pr))
+            return routed.WithAsked(owner.ToString()); // already requested (by a person, or by a run that stopped before saying so)
+        try
+        {
+            await github.PullRequests.RequestReviewersAsync(pr.Number, owner.IsTeam ? new ReviewRequest(null, [owner.Team!]) : new ReviewRequest([owner.Login], null), cancellationToken).ConfigureAwait(false);
+            done.Add($"asked {owner} to review #{pr.Number}");
+            return routed.WithAsked(owner.ToString());
+        }
+        catch (GitHubValidationException e)
+        {
+            log.Warning($"GitHub would not ask {owner} to review #{pr.Number}: {e.Message}");
+            return routed.WithRefused(owner.ToString());
+        }
+    }
 
-    private static IReadOnlyList<string> LabelsOf(PlannedPullRequest pr) =>
-        [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToString().ToLowerInvariant()];
+    /// <summary>Assigns a login owner, once. GitHub leaves out, without an error, whoever cannot be assigned: that is a refusal too.</summary>
+    private async Task<Routing> AssignAsync(Issue issue, OwnerHandle? assignee, Routing routed, List<string> done, CancellationToken cancellationToken)
+    {
+        if (assignee is null || routed.Tried(assignee.ToString()))
+            return routed;
+        if (!PublishDecisions.ToAssign(assignee, routed, issue))
+            return routed.WithAsked(assignee.ToString());
+        Issue after;
+        try
+        {
+            after = await github.Issues.AddAssigneesAsync(issue.Number, [assignee.Login], cancellationToken).ConfigureAwait(false);
+        }
+        catch (GitHubValidationException e)
+        {
+            log.Warning($"GitHub would not assign #{issue.Number} to {assignee}: {e.Message}");
+            return routed.WithRefused(assignee.ToString());
+        }
+        if ((after.Assignees ?? []).Any(u => u.Login.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase)))
+        {
+            done.Add($"assigned #{issue.Number} to {assignee}");
+            return routed.WithAsked(assignee.ToString());
+        }
+        log.Warning($"GitHub did not assign #{issue.Number} to {assignee}: they cannot be assigned in this repository");
+        return routed.WithRefused(assignee.ToString());
+    }
 
     private sealed record Base(string Sha, string Tree, IReadOnlyDictionary<string, string> Blobs);
 
@@ -175,22 +258,26 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
         return commit.Sha;
     }
 
-    private async Task DashboardAsync(GitHubState state, PublishDecision decision, ChangePlan plan, Dictionary<string, DashboardEntry> prs, Dictionary<string, DashboardEntry> issues, List<string> done, CancellationToken cancellationToken)
+    private async Task DashboardAsync(GitHubState state, PublishDecision decision, ChangePlan plan, Dictionary<string, DashboardEntry> prs, Dictionary<string, DashboardEntry> issues, List<string> unrouted, List<string> done, CancellationToken cancellationToken)
     {
-        var body = Dashboard.Render(
+        var rendered = Dashboard.Render(
             [.. prs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)],
             [.. issues.OrderBy(i => i.Value.Title, StringComparer.Ordinal).Select(i => i.Value)],
             decision,
-            [.. plan.PullRequests.Where(p => p.Failure is not null)]);
-        var nothing = prs.Count + issues.Count + decision.WaitingIssues.Count + decision.WaitingPullRequests.Count + decision.LeftToPeople.Count == 0 && plan.PullRequests.All(p => p.Failure is null);
+            [.. plan.PullRequests.Where(p => p.Failure is not null)],
+            unrouted);
+        var nothing = prs.Count + issues.Count + decision.WaitingIssues.Count + decision.WaitingPullRequests.Count + decision.LeftToPeople.Count + decision.DeclinedChanges.Count + unrouted.Count == 0
+            && plan.PullRequests.All(p => p.Failure is null);
         if (state.Dashboard is null)
         {
             if (nothing)
                 return; // no drift and no dashboard yet: a quiet world makes no writes
-            var created = await github.Issues.CreateAsync(new NewIssue(Dashboard.Title, body, [GitHubStateReader.Label]), cancellationToken).ConfigureAwait(false);
+            var created = await github.Issues.CreateAsync(new NewIssue(Dashboard.Title, Dashboard.Compose(null, rendered), [GitHubStateReader.Label]), cancellationToken).ConfigureAwait(false);
             done.Add($"opened the dashboard, issue #{created.Number}");
             return;
         }
+        // What a person wrote around the bot's part stays; the bot's part (ticked boxes included) is what this run says.
+        var body = Dashboard.Compose(state.Dashboard.Body, rendered);
         if (state.Dashboard.Body?.ReplaceLineEndings("\n") == body && state.Dashboard.State == "open")
             return;
         await github.Issues.UpdateAsync(state.Dashboard.Number, new IssueUpdate(Body: body, State: "open"), cancellationToken).ConfigureAwait(false);

@@ -104,7 +104,7 @@ public sealed partial class ReconcilerRun
         Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
         var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
         // Each shard held back what was too much for its part; the whole estate is judged again here.
-        merged = merged with { Findings = [.. RemovalSafety.Hold(policies, merged.Findings)], Notes = [.. merged.Notes, .. notes] };
+        merged = merged with { Findings = [.. CanonicalFindings.Of(RemovalSafety.Hold(policies, merged.Findings), policies)], Notes = [.. merged.Notes, .. notes] };
         ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
         Report = merged;
         PlanFiles.Write(ChangePlan, options.Out);

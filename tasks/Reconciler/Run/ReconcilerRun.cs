@@ -99,6 +99,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         var handsOff = HandsOff.Decide(policies, observations, options.Now);
         findings = [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
         findings = [.. RemovalSafety.Hold(policies, findings)];
+        findings = [.. CanonicalFindings.Of(findings, policies)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
 
@@ -288,8 +289,9 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         Target = options.Target,
         Tool = $"reconciler {ToolVersion}",
         Now = options.Now,
-        Policies = options.Policies,
-        PolicyFiles = policies?.Files ?? [],
+        // Repository-relative, as everything published is: the checkout's folder is the machine's, not the repository's.
+        Policies = RepositoryPathOf(options.Policies),
+        PolicyFiles = policies is null ? [] : [.. policies.Files.Select(policies.RepositoryPathOf)],
         Nameservers = [.. options.Nameservers.Select(n => n.ToString())],
         Shard = options.Shard.ToString(),
         FailOn = options.FailOn.ToString().ToLowerInvariant(),

@@ -16,9 +16,11 @@ public static class YamlTextEdits
     {
         if (list.IsFlow)
         {
-            var closing = list.End - 1;
-            var prefix = items.Count == 0 ? "" : ", ";
-            return new TextEdit(closing, closing, prefix + string.Join(", ", added));
+            // Right after the last item, not before the bracket: a trailing comma, a comment or a line break
+            // between them stays where it was.
+            if (items.Count == 0)
+                return new TextEdit(list.End - 1, list.End - 1, string.Join(", ", added));
+            return new TextEdit(items[^1].End, items[^1].End, ", " + string.Join(", ", added));
         }
         var last = items[^1];
         var lineEnd = LineEnd(text, last.End);
@@ -31,16 +33,59 @@ public static class YamlTextEdits
     public static IReadOnlyList<TextEdit> Remove(string text, ListSpan list, IReadOnlyList<TextSpan> items, IReadOnlySet<int> removed)
     {
         if (list.IsFlow)
-        {
-            var kept = items.Where((_, i) => !removed.Contains(i)).Select(s => text[s.Start..s.End]);
-            return [new TextEdit(list.Start, list.End, "[" + string.Join(", ", kept) + "]")];
-        }
+            return RemoveFromFlow(text, list, items, removed);
         return [.. removed.Select(i => items[i]).Select(s =>
         {
             var start = LineStart(text, s.Start);
             var end = LineEnd(text, s.End);
             return new TextEdit(start, Math.Min(text.Length, end + NewlineOf(text).Length), "");
         })];
+    }
+
+    /// <summary>
+    /// Removes runs of adjacent items from a flow list. An item that has its line to itself (a list written one item
+    /// per line) loses that line with its comment; otherwise the item goes with the separator that joins it to its
+    /// neighbour. Every other byte (comments inside the brackets, a trailing comma, spacing) stays.
+    /// </summary>
+    private static List<TextEdit> RemoveFromFlow(string text, ListSpan list, IReadOnlyList<TextSpan> items, IReadOnlySet<int> removed)
+    {
+        if (items.Count > 0 && Enumerable.Range(0, items.Count).All(removed.Contains))
+            return [new TextEdit(list.Start, list.End, "[]")];
+        var edits = new List<TextEdit>();
+        for (var first = 0; first < items.Count; first++)
+        {
+            if (!removed.Contains(first))
+                continue;
+            var last = first;
+            while (last + 1 < items.Count && removed.Contains(last + 1))
+                last++;
+            var start = items[first].Start;
+            var end = items[last].End;
+            if (StartsItsLine(text, start) && EndsItsLine(text, end, out var lineEnd))
+                edits.Add(new TextEdit(LineStart(text, start), lineEnd, ""));
+            else if (last + 1 < items.Count)
+                edits.Add(new TextEdit(start, items[last + 1].Start, ""));
+            else if (!text.AsSpan(items[first - 1].End, start - items[first - 1].End).Contains('\n'))
+                edits.Add(new TextEdit(items[first - 1].End, end, ""));
+            else
+                edits.Add(new TextEdit(start, end, ""));
+            first = last;
+        }
+        return edits;
+    }
+
+    private static bool StartsItsLine(string text, int index) =>
+        text.AsSpan(LineStart(text, index), index - LineStart(text, index)).IsWhiteSpace();
+
+    /// <summary>Whether nothing but a comma, blanks and a comment follows the item on its line; <paramref name="next"/> is where the next line starts.</summary>
+    private static bool EndsItsLine(string text, int index, out int next)
+    {
+        var lineEnd = LineEnd(text, index);
+        var rest = text.AsSpan(index, lineEnd - index).TrimStart();
+        if (rest.StartsWith(","))
+            rest = rest[1..].TrimStart();
+        next = Math.Min(text.Length, lineEnd + (lineEnd < text.Length && text[lineEnd] == '\r' ? 2 : 1));
+        return rest.IsEmpty || rest[0] == '#';
     }
 
     /// <summary>Adds <c>key: [items]</c> as the last line of a block mapping that starts at <paramref name="column"/> (1-based).</summary>

@@ -46,6 +46,12 @@ public sealed class GitHubContractTests(PrismServer prism) : IClassFixture<Prism
             await c.PullRequests.UpdateAsync(7, new PullRequestUpdate("title", "body"), default);
             await c.PullRequests.UpdateAsync(7, new PullRequestUpdate(State: "closed"), default);
         },
+        ["PullRequestsClient.RequestReviewersAsync"] = async c =>
+        {
+            await c.PullRequests.RequestReviewersAsync(7, new ReviewRequest(["octocat"], null), default);
+            await c.PullRequests.RequestReviewersAsync(7, new ReviewRequest(null, ["netops"]), default);
+        },
+        ["IssuesClient.AddAssigneesAsync"] = c => c.Issues.AddAssigneesAsync(8, ["octocat"], default),
         ["IssuesClient.ListWithLabelAsync"] = c => c.Issues.ListWithLabelAsync("reconciler", default),
         ["IssuesClient.CreateAsync"] = c => c.Issues.CreateAsync(new NewIssue("resolution-failed: ledger", "body", ["reconciler", "severity:high"]), default),
         ["IssuesClient.UpdateAsync"] = async c =>

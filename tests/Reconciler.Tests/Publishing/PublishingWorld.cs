@@ -62,6 +62,8 @@ internal sealed class PublishingWorld : IAsyncDisposable
     public string Token { get; }
     public CollectingLog Log { get; } = new();
     public string Out => Path.Combine(_root, "out");
+    /// <summary>The checkout's folder: a machine path that nothing published may contain.</summary>
+    public string Root => _root;
 
     /// <summary>What DNS says now: host → addresses, or null for a SERVFAIL.</summary>
     public Dictionary<string, string[]?> Dns { get; } = new(StringComparer.Ordinal)
@@ -110,12 +112,20 @@ internal sealed class PublishingWorld : IAsyncDisposable
 
     public string Policies => Path.Combine(_root, "policies");
 
+    /// <summary>The name servers that answer (each says what <see cref="Dns"/> says).</summary>
+    public string[] Servers { get; set; } = ["127.0.0.1:53"];
+
+    /// <summary>When set, the servers' answers (and the addresses in each) come in an order this draws: as a pool's do.</summary>
+    public Random? AnswerOrder { get; set; }
+
     /// <summary>The world's DNS answers as an observations file to replay.</summary>
     public async Task<string> WriteObservationsAsync(DateTimeOffset now)
     {
-        var observations = new ObservationSet(now, ["127.0.0.1:53"], [.. Dns.Select(d => new Observation(
-            d.Key, "A", "127.0.0.1:53", d.Value is null ? Failures.GetValueOrDefault(d.Key, DnsOutcome.ServFail) : DnsOutcome.Answer, [],
-            [.. (d.Value ?? []).Select(a => new ObservedAddress(a, 300))], now, 1.5))]);
+        IEnumerable<T> Ordered<T>(IEnumerable<T> items) => AnswerOrder is { } random ? items.OrderBy(_ => random.Next()).ToList() : items;
+        var answers = Dns.SelectMany(d => Servers.Select(server => new Observation(
+            d.Key, "A", server, d.Value is null ? Failures.GetValueOrDefault(d.Key, DnsOutcome.ServFail) : DnsOutcome.Answer, [],
+            [.. Ordered((d.Value ?? []).Select(a => new ObservedAddress(a, 300)))], now, 1.5)));
+        var observations = new ObservationSet(now, Servers, [.. Ordered(answers)]);
         var file = Path.Combine(_root, "observations.json");
         await File.WriteAllTextAsync(file, observations.ToJson());
         return file;

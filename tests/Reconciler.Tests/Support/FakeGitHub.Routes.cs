@@ -118,6 +118,33 @@ internal sealed partial class FakeGitHub
                 pr.State = body["state"]?.GetValue<string>() ?? pr.State;
                 return (200, PullJson(pr), null);
             }
+            case "pulls/request-reviewers":
+            {
+                var pr = PullRequests.SingleOrDefault(p => p.Number == int.Parse(parts[^2]));
+                if (pr is null)
+                    return (404, Message("Not Found"), null);
+                var logins = body?["reviewers"]?.AsArray().Select(r => r!.GetValue<string>()).ToList() ?? [];
+                var teams = body?["team_reviewers"]?.AsArray().Select(r => r!.GetValue<string>()).ToList() ?? [];
+                // GitHub's words when any one of them has no access: nothing is requested.
+                if (logins.Any(l => !Collaborators.Contains(l)) || teams.Any(t => !Teams.Contains(t)))
+                    return (422, Message($"Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the {Owner}/{Name} repository."), null);
+                pr.RequestedReviewers.AddRange(logins.Where(l => !pr.RequestedReviewers.Contains(l)));
+                pr.RequestedTeams.AddRange(teams.Where(t => !pr.RequestedTeams.Contains(t)));
+                return (201, PullJson(pr), null);
+            }
+            case "issues/add-assignees":
+            {
+                var item = Items.SingleOrDefault(i => i.Number == int.Parse(parts[^2]));
+                if (item is null)
+                    return (404, Message("Not Found"), null);
+                // As on GitHub, whoever cannot be assigned is left out without an error.
+                foreach (var login in body?["assignees"]?.AsArray().Select(a => a!.GetValue<string>()).Where(Collaborators.Contains) ?? [])
+                {
+                    if (!item.Assignees.Contains(login))
+                        item.Assignees.Add(login);
+                }
+                return (201, IssueJson(item), null);
+            }
             case "issues/list-for-repo":
             {
                 var state = query.GetValueOrDefault("state", "open");
@@ -231,6 +258,9 @@ internal sealed partial class FakeGitHub
         ["base"] = new JsonObject { ["ref"] = pr.BaseRef, ["sha"] = Refs["refs/heads/" + pr.BaseRef] },
         ["merged_at"] = pr.MergedAt?.ToString("O"),
         ["labels"] = new JsonArray([.. pr.Labels.Select(l => (JsonNode)new JsonObject { ["name"] = l })]),
+        ["requested_reviewers"] = new JsonArray([.. pr.RequestedReviewers.Select(l => (JsonNode)new JsonObject { ["login"] = l })]),
+        ["requested_teams"] = new JsonArray([.. pr.RequestedTeams.Select(t => (JsonNode)new JsonObject { ["slug"] = t })]),
+        ["assignees"] = new JsonArray([.. pr.Assignees.Select(l => (JsonNode)new JsonObject { ["login"] = l })]),
     };
 
     private JsonObject IssueJson(FakeItem item)
@@ -244,6 +274,7 @@ internal sealed partial class FakeGitHub
             ["body"] = item.Body,
             ["html_url"] = $"https://github.example/{Owner}/{Name}/issues/{item.Number}",
             ["labels"] = new JsonArray([.. item.Labels.Select(l => (JsonNode)new JsonObject { ["name"] = l })]),
+            ["assignees"] = new JsonArray([.. item.Assignees.Select(l => (JsonNode)new JsonObject { ["login"] = l })]),
         };
         if (item.IsPullRequest)
             json["pull_request"] = new JsonObject { ["url"] = $"https://example.test/pulls/{item.Number}" };

@@ -48,6 +48,10 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
     public void FailOnce(Func<FakeRequest, bool> when, int status, string message, params (string Name, string Value)[] headers) =>
         Faults.Add((when, new FakeAnswer(status, message, headers)));
 
+    /// <summary>Who may be asked to review and be assigned (GitHub: collaborators with access), and the organisation's teams with access.</summary>
+    public HashSet<string> Collaborators { get; } = new(StringComparer.OrdinalIgnoreCase) { "alice", "bob", "carol" };
+    public HashSet<string> Teams { get; } = new(StringComparer.OrdinalIgnoreCase) { "netops" };
+
     public IEnumerable<FakeItem> PullRequests => Items.Where(i => i.IsPullRequest);
     public IEnumerable<FakeItem> Issues => Items.Where(i => !i.IsPullRequest);
     public int Writes => Requests.Count(r => r.Method != "GET");
@@ -103,6 +107,23 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
             pr.State = "closed";
             pr.MergedAt = DateTimeOffset.UtcNow;
         }
+    }
+
+    /// <summary>A person edits an issue's or pull request's body in the web editor (which sends CRLF line ends).</summary>
+    public void EditBodyAsPerson(int number, Func<string, string> edit)
+    {
+        lock (_lock)
+        {
+            var item = Items.Single(i => i.Number == number);
+            item.Body = edit(item.Body ?? "").ReplaceLineEndings("\r\n");
+        }
+    }
+
+    /// <summary>A person closes a pull request without merging it.</summary>
+    public void CloseAsPerson(int number)
+    {
+        lock (_lock)
+            Items.Single(i => i.Number == number).State = "closed";
     }
 
     public string FileOnBranch(string branch, string path)

@@ -29,4 +29,7 @@ internal sealed class FakeItem(int number, string title, string? body, bool isPu
     public string? BaseRef { get; init; }
     public string? LastHead { get; set; }
     public DateTimeOffset? MergedAt { get; set; }
+    public List<string> RequestedReviewers { get; } = [];
+    public List<string> RequestedTeams { get; } = [];
+    public List<string> Assignees { get; } = [];
 }

@@ -11,6 +11,8 @@ internal sealed partial class PolicyBinder
         reader.What = "a dependency";
         var name = Name(reader, "dependency");
         var owner = reader.String("owner");
+        if (OwnerHandle.Problem(owner) is { } badOwner)
+            reader.Error(reader.Node("owner")!.Location, badOwner);
         var hosts = HostList(reader, "hosts", required: true);
         var ports = Ports(reader);
         if (!reader.Has("ports"))
