@@ -116,10 +116,11 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
             settings:
               stale_after: 14d
             """);
-        // Reconciler has watched www for 60 days; 192.0.2.77 was last seen 30 days ago.
+        // Reconciler has watched www resolve every day for 60 days, up to yesterday; 192.0.2.77 was last seen 30 days ago.
         var state = Path.Combine(_scratch, "kinds-state.json");
         File.WriteAllText(state, """
-            {"schemaVersion":1,"hosts":{"www.example.test":{"observedSince":"2026-09-24T06:00:00+00:00","addresses":{
+            {"schemaVersion":2,"hosts":{"www.example.test":{"observedSince":"2026-09-24T06:00:00+00:00",
+              "proven":[{"from":"2026-09-24T06:00:00+00:00","to":"2026-11-22T06:00:00+00:00"}],"addresses":{
               "192.0.2.77":{"firstSeen":"2026-09-24T06:00:00+00:00","lastSeen":"2026-10-24T06:00:00+00:00"}}}}}
             """);
         var output = Path.Combine(_scratch, "kinds-out");
