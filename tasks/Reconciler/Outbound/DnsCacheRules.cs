@@ -69,7 +69,7 @@ public static class DnsCacheRules
             ? "The pool did not rotate within stale_after, so nothing pinned has been pulled yet."
             : "The pool rotates: " + string.Join("; ", rotating.Select(h => $"{h.Host}: {Listed(h.Rotation.Came)} came and {Listed(h.Rotation.Went)} went within {Format(staleAfter)}")) +
               ". A client that cached an address the provider pulled keeps calling it and breaks, though DNS and the allowlist are right.";
-        var who = runtime is null ? "" : $" (its user agent \"{identity.UserAgent}\" says {runtime})";
+        var who = runtime is null ? "" : $" (its user agent \"{identity.UserAgent}\" says {advice.Runtime})";
         var fix = string.Format(CultureInfo.InvariantCulture, advice.Fix, shortest);
         return new Finding
         {

@@ -36,7 +36,7 @@ public static class InfluxMetrics
         {
             var addresses = host.SelectMany(o => o.Addresses).ToList();
             var point = new LinePoint("reconciler_dns_host").Tag("host", host.Key.Host).Tag("server", host.Key.Server)
-                .Field("latency_ms", host.Average(o => o.ElapsedMs))
+                .Field("latency_ms", Math.Round(host.Average(o => o.ElapsedMs), 3))
                 .Field("latency_max_ms", host.Max(o => o.ElapsedMs))
                 .Field("lookups", host.Count())
                 .Field("failed", host.Count(o => !o.Succeeded))

@@ -103,7 +103,7 @@ public sealed class DnsCacheRulesTests
         Assert.Equal(runtime, UserAgentRules.RuntimeOf(userAgent));
         var finding = Assert.Single(Check(Policy("forever", userAgent), Seen(60, "192.0.2.1"), Stable));
         Assert.Contains(fix, finding.Message, StringComparison.Ordinal);
-        Assert.Equal(runtime is not null, finding.Message.Contains($"says {runtime})", StringComparison.Ordinal));
+        Assert.Equal(runtime is not null, finding.Message.Contains($"\" says {RuntimeDnsCaches.For(runtime).Runtime})", StringComparison.Ordinal));
     }
 
     [Fact]
