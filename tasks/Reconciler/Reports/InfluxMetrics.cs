@@ -52,7 +52,7 @@ public static class InfluxMetrics
             var point = new LinePoint("reconciler_probe").Tag("dependency", probe.Dependency).Tag("host", probe.Url.Host).Tag("address", probe.Address)
                 .Field("latency_ms", Math.Round(probe.Elapsed.TotalMilliseconds, 3))
                 .Field("up", probe.Up)
-                .Field("url", probe.Url.ToString());
+                .Field("url", probe.Url.AbsoluteUri);
             if (probe.Status is { } status)
                 point.Field("status", status);
             point.Field("failure", probe.Failure);

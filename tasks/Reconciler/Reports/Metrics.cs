@@ -51,7 +51,7 @@ public static class Metrics
         if (probes.Count == 0)
             return;
         var ordered = probes.OrderBy(p => p.Dependency, StringComparer.Ordinal).ThenBy(p => p.Address, AddressOrder.Instance).ToList();
-        string Labels(Outbound.ProbeSample p) => $"{{dependency=\"{Label(p.Dependency)}\",url=\"{Label(p.Url.ToString())}\",address=\"{Label(p.Address)}\"}}";
+        string Labels(Outbound.ProbeSample p) => $"{{dependency=\"{Label(p.Dependency)}\",url=\"{Label(p.Url.AbsoluteUri)}\",address=\"{Label(p.Address)}\"}}";
         help("reconciler_probe_duration_seconds", "gauge", "How long the probe of one address took (blackbox exporter's probe_duration_seconds).");
         foreach (var probe in ordered)
             text.Append("reconciler_probe_duration_seconds").Append(Labels(probe)).Append(' ').Append(number(probe.Elapsed.TotalSeconds)).Append('\n');
