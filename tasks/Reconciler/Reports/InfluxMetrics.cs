@@ -14,10 +14,12 @@ public static class InfluxMetrics
     public static string Write(Report report, ObservationSet observations, IReadOnlyList<ProbeSample> probes)
     {
         var at = report.Run.Now;
+        // Shards of one run share its time: without their own tag, one shard's totals would overwrite another's.
+        var shard = report.Run.Shard == "1/1" ? null : report.Run.Shard;
         var lines = new List<string?>();
 
         var bySeverity = report.Findings.GroupBy(f => f.Severity).ToDictionary(g => g.Key, g => g.Count());
-        var run = new LinePoint("reconciler_run").Tag("target", report.Run.Target).Tag("shard", report.Run.Shard)
+        var run = new LinePoint("reconciler_run").Tag("target", report.Run.Target).Tag("shard", shard)
             .Field("findings", report.Findings.Count);
         foreach (var severity in Enum.GetValues<Severity>())
             run.Field(Wire(severity), bySeverity.GetValueOrDefault(severity));
@@ -27,10 +29,10 @@ public static class InfluxMetrics
         lines.Add(run.Write(at));
 
         foreach (var group in report.Findings.GroupBy(f => (Kind: f.Kind.ToWire(), Severity: Wire(f.Severity))).OrderBy(g => g.Key))
-            lines.Add(new LinePoint("reconciler_findings").Tag("kind", group.Key.Kind).Tag("severity", group.Key.Severity).Field("count", group.Count()).Write(at));
+            lines.Add(new LinePoint("reconciler_findings").Tag("shard", shard).Tag("kind", group.Key.Kind).Tag("severity", group.Key.Severity).Field("count", group.Count()).Write(at));
 
         foreach (var group in observations.Observations.GroupBy(o => o.Outcome.ToString().ToLowerInvariant()).OrderBy(g => g.Key, StringComparer.Ordinal))
-            lines.Add(new LinePoint("reconciler_dns_lookups").Tag("outcome", group.Key).Field("count", group.Count()).Write(at));
+            lines.Add(new LinePoint("reconciler_dns_lookups").Tag("shard", shard).Tag("outcome", group.Key).Field("count", group.Count()).Write(at));
 
         foreach (var host in observations.Observations.GroupBy(o => (Host: o.Host.ToLowerInvariant(), o.Server)).OrderBy(g => g.Key.Host, StringComparer.Ordinal).ThenBy(g => g.Key.Server, StringComparer.Ordinal))
         {

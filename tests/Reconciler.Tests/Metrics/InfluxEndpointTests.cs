@@ -90,7 +90,7 @@ public sealed class InfluxEndpointTests : IDisposable
         var request = Assert.Single(received);
         Assert.Equal(("POST", "/api/v2/write", "?org=acme&bucket=egress", "Token v2-token", "text/plain; charset=utf-8"), (request.Method, request.Path, request.Query, request.Authorization, request.ContentType));
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(_scratch, "out", "metrics.influx")), request.Body);
-        Assert.StartsWith("reconciler_run,shard=1/1,target=Plan findings=1i,low=0i,medium=0i,high=0i,critical=1i,", request.Body, StringComparison.Ordinal);
+        Assert.StartsWith("reconciler_run,target=Plan findings=1i,low=0i,medium=0i,high=0i,critical=1i,", request.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(report.Notes, n => n.Contains("InfluxDB", StringComparison.Ordinal));
         Assert.Contains(log.Lines, l => l.StartsWith("posted 2 points of metrics.influx to http://127.0.0.1:", StringComparison.Ordinal));
     }

@@ -46,9 +46,20 @@ public sealed class ProbeMetricsTests
 
         Assert.Equal(
         [
-            "reconciler_run,shard=1/1,target=Plan findings=0i,low=0i,medium=0i,high=0i,critical=0i,hosts=0i,hosts_resolved=0i,probes=2i,probes_up=1i 1795413600000000000",
+            "reconciler_run,target=Plan findings=0i,low=0i,medium=0i,high=0i,critical=0i,hosts=0i,hosts_resolved=0i,probes=2i,probes_up=1i 1795413600000000000",
             "reconciler_probe,address=192.0.2.10,dependency=partner,host=partner.example.test latency_ms=41.25,up=true,url=\"https://partner.example.test/api?q=%22x%22\",status=200i 1795413600000000000",
             "reconciler_probe,address=2001:db8::1,dependency=partner,host=partner.example.test latency_ms=2.5,up=false,url=\"https://partner.example.test/api?q=%22x%22\",failure=\"connection refused\" 1795413600000000000",
         ], lines);
+    }
+
+    [Fact]
+    public void Shards_of_one_run_tag_their_totals_so_that_neither_overwrites_the_other()
+    {
+        var finding = new Finding { Kind = FindingKind.MissingIp, Severity = Severity.High, Dependency = "d", Subject = "192.0.2.1", Message = "m", Action = FindingAction.PullRequest };
+        var shard = Run with { Run = Run.Run with { Shard = "2/4" }, Findings = [finding] };
+
+        var lines = InfluxMetrics.Write(shard, ObservationSet.Empty(Run.Run.Now), []).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(["reconciler_run,shard=2/4,target=Plan", "reconciler_findings,kind=missing-ip,severity=high,shard=2/4"], lines.Select(l => l.Split(' ')[0]));
     }
 }

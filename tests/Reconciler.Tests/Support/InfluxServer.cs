@@ -26,6 +26,23 @@ internal sealed class InfluxServer : IAsyncDisposable
     /// <param name="admin">With a <c>user:password</c>, authentication is on and that user is its admin.</param>
     public static async Task<InfluxServer> StartAsync(string? admin = null)
     {
+        // A port free when chosen may be taken before influxd binds it (tests run in parallel): then try others.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(admin);
+            }
+            catch (InfluxExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private sealed class InfluxExitedException(string message) : InvalidOperationException(message);
+
+    private static async Task<InfluxServer> StartOnceAsync(string? admin)
+    {
         var influxd = ExternalTool.Find("influxd", "influxdb");
         var directory = Directory.CreateTempSubdirectory("reconciler-influx-").FullName;
         var http = ExternalTool.FreePort();
@@ -80,7 +97,7 @@ internal sealed class InfluxServer : IAsyncDisposable
         while (deadline.Elapsed < TimeSpan.FromSeconds(20))
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"influxd exited with {_process.ExitCode} while starting");
+                throw new InfluxExitedException($"influxd exited with {_process.ExitCode} while starting (config in {_directory})");
             try
             {
                 using var ping = await http.GetAsync(new Uri(Url, "/ping"));
