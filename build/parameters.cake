@@ -21,6 +21,7 @@ public sealed class BuildParameters
             Environment.GetEnvironmentVariable,
             DateTimeOffset.UtcNow);
         Run = new ReconcilerRun(options, new CakeRunLog(context.Log));
+        Run.UseInfluxToken(Environment.GetEnvironmentVariable("INFLUX_TOKEN"));
         // Checked before anything is observed; the token goes from the environment to the client and nowhere else.
         if (string.Equals(target, "Reconcile", StringComparison.OrdinalIgnoreCase))
             Run.ConnectToGitHub(Environment.GetEnvironmentVariable("GITHUB_TOKEN"));

@@ -16,7 +16,11 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
     /// <summary>What a browser sends, less the browser: enough for a WAF's "is it a bot" check to pass.</summary>
     public const string NeutralUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) reconciler-probe/1.0";
 
-    public sealed record Result(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Notes);
+    public sealed record Result(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Notes)
+    {
+        /// <summary>Every probe made, for the metrics (the first try of each address, with the identity's user agent).</summary>
+        public IReadOnlyList<ProbeSample> Probes { get; init; } = [];
+    }
 
     public async Task<Result> ProbeAsync(PolicySet policies, ObservationSet observations, CancellationToken cancellationToken = default)
     {
@@ -25,7 +29,7 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
         var addresses = observations.Observations.Where(o => o.Succeeded)
             .ToLookup(o => o.Host.ToLowerInvariant(), o => o.Addresses.Select(a => a.Address));
         using var gate = new SemaphoreSlim(8);
-        var probes = new List<Task<Finding?>>();
+        var probes = new List<Task<(Finding? Finding, ProbeSample Sample)>>();
         foreach (var dependency in policies.Dependencies.Where(d => d.Probe is not null))
         {
             var probe = dependency.Probe!;
@@ -41,8 +45,9 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
             foreach (var target in targets)
                 probes.Add(Throttled(gate, () => ProbeOneAsync(dependency, probe, IPAddress.Parse(target), userAgent, proxy, cancellationToken)));
         }
-        findings.AddRange((await Task.WhenAll(probes).ConfigureAwait(false)).OfType<Finding>());
-        return new Result(findings, notes);
+        var done = await Task.WhenAll(probes).ConfigureAwait(false);
+        findings.AddRange(done.Select(p => p.Finding).OfType<Finding>());
+        return new Result(findings, notes) { Probes = [.. done.Select(p => p.Sample)] };
     }
 
     public async Task<Result> DiscoverEgressAsync(PolicySet policies, CancellationToken cancellationToken = default)
@@ -94,9 +99,15 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
         return null;
     }
 
-    private async Task<Finding?> ProbeOneAsync(Dependency dependency, ProbeSpec probe, IPAddress address, string userAgent, Uri? proxy, CancellationToken cancellationToken)
+    private async Task<(Finding? Finding, ProbeSample Sample)> ProbeOneAsync(Dependency dependency, ProbeSpec probe, IPAddress address, string userAgent, Uri? proxy, CancellationToken cancellationToken)
     {
         var result = await prober.ProbeAsync(probe.Url, address, userAgent, proxy, cancellationToken).ConfigureAwait(false);
+        var finding = await JudgeAsync(dependency, probe, address, userAgent, proxy, result, cancellationToken).ConfigureAwait(false);
+        return (finding, new ProbeSample(dependency.Name, probe.Url, address.ToString(), result.Status, finding is null, result.Failure, result.Elapsed));
+    }
+
+    private async Task<Finding?> JudgeAsync(Dependency dependency, ProbeSpec probe, IPAddress address, string userAgent, Uri? proxy, ProbeResult result, CancellationToken cancellationToken)
+    {
         // Without expect_status, any 2xx or 3xx is an answer; the message says what the check accepted.
         var expected = probe.ExpectStatus.Count > 0 ? probe.ExpectStatus : [.. Enumerable.Range(200, 200)];
         var accepted = probe.ExpectStatus.Count > 0 ? "one of " + string.Join(", ", probe.ExpectStatus) : "2xx or 3xx";
@@ -136,7 +147,7 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
         };
     }
 
-    private static async Task<Finding?> Throttled(SemaphoreSlim gate, Func<Task<Finding?>> probe)
+    private static async Task<T> Throttled<T>(SemaphoreSlim gate, Func<Task<T>> probe)
     {
         await gate.WaitAsync().ConfigureAwait(false);
         try

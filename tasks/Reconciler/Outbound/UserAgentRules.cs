@@ -11,12 +11,31 @@ namespace Reconciler.Outbound;
 /// </summary>
 public static partial class UserAgentRules
 {
-    private static readonly Lazy<IReadOnlyList<(string Prefix, string What)>> Defaults = new(() =>
+    private static readonly Lazy<IReadOnlyList<(string Prefix, string What, string Runtime)>> Defaults = new(() =>
     {
         using var stream = typeof(UserAgentRules).Assembly.GetManifestResourceStream("Reconciler.Outbound.risky-user-agents.tsv")!;
         using var reader = new StreamReader(stream);
-        return [.. reader.ReadToEnd().Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')).Select(f => (f[0], f[1]))];
+        return [.. reader.ReadToEnd().Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')).Select(f => (f[0], f[1], f[2]))];
     });
+
+    /// <summary>
+    /// The runtime a user agent gives away (<c>jvm</c> for <c>Java/1.8</c> or <c>okhttp/4</c>), from the list's third
+    /// column: its token may stand anywhere, as in <c>sync/2.4 Java/17</c>. Null when it names none.
+    /// </summary>
+    public static string? RuntimeOf(string? agent)
+    {
+        if (string.IsNullOrEmpty(agent))
+            return null;
+        foreach (var (prefix, _, runtime) in Defaults.Value)
+        {
+            for (var at = agent.IndexOf(prefix, StringComparison.OrdinalIgnoreCase); at >= 0; at = agent.IndexOf(prefix, at + 1, StringComparison.OrdinalIgnoreCase))
+            {
+                if (at == 0 || agent[at - 1] is ' ' or '(' or ';' or ',')
+                    return runtime;
+            }
+        }
+        return null;
+    }
 
     public const string Example = "payments-sync/2.4 (+https://example.org/contact; ops@example.org)";
 

@@ -29,6 +29,8 @@ public enum FindingKind
     RuleWithoutReason,
     /// <summary>Removals the safety threshold kept out of the pull requests (over settings.max_removal_share, or a rule left empty).</summary>
     RemovalHeld,
+    /// <summary>An identity's runtime keeps DNS answers longer than the records' TTL: pinned to addresses a pool pulls (SPEC §9).</summary>
+    DnsCacheTooLong,
 }
 
 public static class FindingKinds

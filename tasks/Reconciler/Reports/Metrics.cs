@@ -7,7 +7,7 @@ namespace Reconciler.Reports;
 /// <summary><c>metrics.prom</c>: the run in Prometheus text exposition format, for a node exporter's textfile collector.</summary>
 public static class Metrics
 {
-    public static string Prometheus(Report report, ObservationSet observations)
+    public static string Prometheus(Report report, ObservationSet observations, IReadOnlyList<Outbound.ProbeSample>? probes = null)
     {
         var text = new StringBuilder();
         void Help(string name, string type, string help) =>
@@ -38,8 +38,31 @@ public static class Metrics
         text.Append($"reconciler_dns_lookup_seconds_sum {Number(seconds.Sum())}\n");
         text.Append($"reconciler_dns_lookup_seconds_count {seconds.Count}\n");
 
+        WriteProbes(text, probes ?? [], Help, Number);
+
         Help("reconciler_run_timestamp_seconds", "gauge", "When the run happened (its --now).");
         text.Append($"reconciler_run_timestamp_seconds {report.Run.Now.ToUnixTimeSeconds()}\n");
         return text.ToString();
     }
+
+    /// <summary>Per probed address, in the blackbox exporter's shape (probe_duration_seconds, probe_success, probe_http_status_code).</summary>
+    private static void WriteProbes(StringBuilder text, IReadOnlyList<Outbound.ProbeSample> probes, Action<string, string, string> help, Func<double, string> number)
+    {
+        if (probes.Count == 0)
+            return;
+        var ordered = probes.OrderBy(p => p.Dependency, StringComparer.Ordinal).ThenBy(p => p.Address, AddressOrder.Instance).ToList();
+        string Labels(Outbound.ProbeSample p) => $"{{dependency=\"{Label(p.Dependency)}\",url=\"{Label(p.Url.AbsoluteUri)}\",address=\"{Label(p.Address)}\"}}";
+        help("reconciler_probe_duration_seconds", "gauge", "How long the probe of one address took (blackbox exporter's probe_duration_seconds).");
+        foreach (var probe in ordered)
+            text.Append("reconciler_probe_duration_seconds").Append(Labels(probe)).Append(' ').Append(number(probe.Elapsed.TotalSeconds)).Append('\n');
+        help("reconciler_probe_up", "gauge", "1 when the probe got an accepted answer, 0 when it failed or was refused (blackbox exporter's probe_success).");
+        foreach (var probe in ordered)
+            text.Append("reconciler_probe_up").Append(Labels(probe)).Append(' ').Append(probe.Up ? '1' : '0').Append('\n');
+        help("reconciler_probe_http_status_code", "gauge", "The HTTP status the probe got, 0 when none (blackbox exporter's probe_http_status_code).");
+        foreach (var probe in ordered)
+            text.Append("reconciler_probe_http_status_code").Append(Labels(probe)).Append(' ').Append(probe.Status ?? 0).Append('\n');
+    }
+
+    /// <summary>A label value as the text format escapes it: backslash, double quote and line feed.</summary>
+    internal static string Label(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

@@ -93,7 +93,9 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
         var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
         findings.AddRange(Outbound.UserAgentRules.Check(policies));
-        findings.AddRange(await OutboundAsync(policies, observations, notes, cancellationToken).ConfigureAwait(false));
+        findings.AddRange(Outbound.DnsCacheRules.Check(policies, observations, memory, options.Now));
+        var outbound = await OutboundAsync(policies, observations, notes, cancellationToken).ConfigureAwait(false);
+        findings.AddRange(outbound.Findings);
         findings.AddRange(LiveDriftOf(policies, notes));
         // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
         var handsOff = HandsOff.Decide(policies, observations, options.Now);
@@ -105,9 +107,12 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
 
         var plan = Planner.Plan(policies, findings, suggestions);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
+        var influx = InfluxMetrics.Write(report, observations, outbound.Probes);
+        report = await PostMetricsAsync(report, influx, cancellationToken).ConfigureAwait(false);
         ChangePlan = plan;
         Report = report;
-        WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations)), Sarif.File(report, policies.RepositoryPathOf));
+        WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations, outbound.Probes)),
+            OutputFile.Text("metrics.influx", influx), Sarif.File(report, policies.RepositoryPathOf));
         var planFolder = PlanFiles.Write(plan, options.Out);
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
@@ -120,19 +125,19 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     }
 
     /// <summary>Probes and egress: they ask the network as it is now, so a replay of old observations runs neither.</summary>
-    private async Task<IReadOnlyList<Finding>> OutboundAsync(PolicySet policies, ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
+    private async Task<Outbound.OutboundObserver.Result> OutboundAsync(PolicySet policies, ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
     {
         if (options.Observations is not null)
         {
             notes.Add("probes and egress were not run: this run replays observations");
-            return [];
+            return new Outbound.OutboundObserver.Result([], []);
         }
         var outbound = new Outbound.OutboundObserver(new Outbound.HttpProber(Outbound.ProbeTimeouts.Default), ResolveAsync);
         var probes = await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false);
         // Egress is the run's, not a dependency's: one shard asks.
         var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new Outbound.OutboundObserver.Result([], []);
         notes.AddRange([.. probes.Notes, .. egress.Notes]);
-        return [.. probes.Findings, .. egress.Findings];
+        return new Outbound.OutboundObserver.Result([.. probes.Findings, .. egress.Findings], []) { Probes = probes.Probes };
     }
 
     private IReadOnlyList<Finding> LiveDriftOf(PolicySet policies, List<string> notes)

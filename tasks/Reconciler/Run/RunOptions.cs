@@ -35,6 +35,8 @@ public sealed record RunOptions
     public string? Report { get; init; }
     /// <summary>Review: the pull request to comment on; in GitHub Actions it comes from the event.</summary>
     public int? PullRequest { get; init; }
+    /// <summary>Also post <c>metrics.influx</c> here (<c>--influx</c>); the token stays in <c>INFLUX_TOKEN</c>.</summary>
+    public InfluxEndpoint? Influx { get; init; }
 
     public const string DefaultSnapshot = "tasks/Reconciler/Providers/snapshot.tsv";
 
@@ -68,6 +70,9 @@ public sealed record RunOptions
             PullRequest = Arg("pull-request") is { } pr
                 ? int.TryParse(pr, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : throw ReconcilerException.InvalidArgument("pull-request", $"'{pr}' is not a pull request number")
                 : Review.StickyComment.PullRequestOfEvent(environment("GITHUB_EVENT_PATH")),
+            Influx = Arg("influx") is { } influx
+                ? InfluxEndpoint.TryParse(influx, out var endpoint, out var influxError) ? endpoint : throw ReconcilerException.InvalidArgument("influx", influxError)
+                : null,
         };
     }
 

@@ -48,6 +48,7 @@ public sealed class PolicySchemaTests
     [InlineData("41-allowlist-without-kind.yaml")]
     [InlineData("42-samples-zero.yaml")]
     [InlineData("44-ignore-that-silences-everything.yaml")]
+    [InlineData("47-dns-cache-ttl-as-java-writes-it.yaml")]
     public void What_the_validator_refuses_for_its_shape_the_schema_refuses_too(string corpusFile)
     {
         var errors = Schema.Validate(ToJson(File.ReadAllText(RepoPaths.Corpus("Invalid", corpusFile))));

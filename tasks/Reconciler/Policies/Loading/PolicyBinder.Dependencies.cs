@@ -114,6 +114,15 @@ internal sealed partial class PolicyBinder
                 Error(scalar.Location, $"'{scalar.Value}' is not an IP address (egress_ips lists single addresses)");
         }
         var proxy = reader.String("proxy");
-        return name is null ? null : new Identity { Name = name, UserAgent = userAgent, EgressIps = egress, Proxy = proxy, Location = reader.Location };
+        var cacheAt = reader.Scalar("dns_cache_ttl");
+        DnsCacheTtl? cache = null;
+        if (cacheAt is not null)
+        {
+            if (DnsCacheTtls.TryParse(cacheAt.Value, out var kept, out var cacheError))
+                cache = new DnsCacheTtl(cacheAt.Value.Trim(), kept, cacheAt.Location);
+            else
+                Error(cacheAt.Location, cacheError);
+        }
+        return name is null ? null : new Identity { Name = name, UserAgent = userAgent, EgressIps = egress, Proxy = proxy, DnsCacheTtl = cache, Location = reader.Location };
     }
 }

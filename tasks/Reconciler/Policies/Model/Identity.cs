@@ -11,5 +11,7 @@ public sealed record Identity
     public required IReadOnlyList<Located<IPAddress>> EgressIps { get; init; }
     /// <summary>A <c>proxy</c> allowlist the client goes through; probes then use it too.</summary>
     public string? Proxy { get; init; }
+    /// <summary>How long its runtime keeps DNS answers (<c>dns_cache_ttl</c>); null when the policy does not say.</summary>
+    public DnsCacheTtl? DnsCacheTtl { get; init; }
     public required SourceLocation Location { get; init; }
 }
