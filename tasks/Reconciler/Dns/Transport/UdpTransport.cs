@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Reconciler.Dns.Protocol;
 
 namespace Reconciler.Dns.Transport;
@@ -9,36 +8,51 @@ namespace Reconciler.Dns.Transport;
 /// <summary>
 /// Sends queries over unconnected UDP sockets and matches replies by transaction id, source address and
 /// question; anything else (a wrong id, another sender, a duplicate, garbage) is dropped and the query keeps
-/// waiting. A socket takes at most <see cref="InFlightPerSocket"/> queries at once, so that no socket floods a
-/// server's receive buffer; another opens only when all are full. Each is retired after
-/// <see cref="QueriesPerSocket"/> queries, so source ports keep changing.
+/// waiting. Each socket is bound to port 0 (the kernel picks a random ephemeral port) and retired after
+/// <see cref="QueriesPerSocket"/> queries, so an off-path forger must guess the port as well as the id
+/// (README, DNS). At most <see cref="MaxOpenSockets"/> sockets are open at once; a query that would need
+/// another waits for one to close.
 /// </summary>
 /// <remarks>
-/// Each socket has a thread blocked in recvfrom: one system call per reply, where an async receive loop costs
-/// epoll re-arming and a thread-pool hop per datagram (bench/dns.sh: half the CPU per query). Few sockets mean
-/// few such threads: on two cores shared with the server, 1 socket was 25 % faster than 4.
+/// A socket lives for a couple of queries, so a thread per socket (one blocking recvfrom per reply) would cost
+/// more than it saves: each socket gets one asynchronous receive, and a reply completes its query on the thread
+/// that received it. Unconnected rather than connected sockets, so that a datagram from another sender reaches
+/// us and is counted as ignored instead of vanishing in the kernel.
 /// </remarks>
 public sealed class UdpTransport : IDisposable
 {
-    public const int QueriesPerSocket = 1024;
     /// <summary>
-    /// Queries one socket may have in flight. All of a socket's queries land in one receive buffer at the server
-    /// (servers spread sockets over workers by source port); a few hundred overflow Knot's (recipes, 03).
+    /// Queries one socket carries before it is retired. With 2, 4,000 queries leave from about 2,000 sockets,
+    /// and the kernel's ~28,000 ephemeral ports make nearly all of them distinct.
     /// </summary>
-    public const int InFlightPerSocket = 128;
+    public const int QueriesPerSocket = 2;
+    /// <summary>
+    /// File descriptors this transport may hold. It also bounds what is in flight at QueriesPerSocket times
+    /// this, and spreads it over many source ports, which servers spread over their receive buffers.
+    /// </summary>
+    public const int MaxOpenSockets = 512;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<AddressFamily, List<Channel>> _channels = [];
+    private readonly Dictionary<AddressFamily, Channel> _current = [];
+    private readonly HashSet<Channel> _open = [];
+    private readonly SemaphoreSlim _slots = new(MaxOpenSockets, MaxOpenSockets);
+    private readonly ConcurrentBag<byte[]> _buffers = [];
+    private readonly TransactionIds _ids = new();
+    private readonly SourcePorts _ports = new();
     private bool _disposed;
     private long _ignored;
 
     /// <summary>Datagrams that arrived but answered no query of ours (for tests and diagnostics).</summary>
     public long Ignored => Interlocked.Read(ref _ignored);
 
+    /// <summary>How many distinct local ports queries have left from (for tests and the benchmark).</summary>
+    public int DistinctSourcePorts => _ports.Count;
+
     /// <summary>The reply, or null when none that answers the query came within the timeout.</summary>
     public async Task<DnsReply?> ExchangeAsync(byte[] query, DnsQuestion question, IPEndPoint server, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var (channel, pending, id) = Register(server, question);
+        var pending = new Pending(server, question);
+        var (channel, id) = TryRegister(pending) ?? await RegisterOnNewSocketAsync(pending, cancellationToken).ConfigureAwait(false);
         query[0] = (byte)(id >> 8);
         query[1] = (byte)id;
         try
@@ -52,7 +66,7 @@ public sealed class UdpTransport : IDisposable
         }
         catch (SocketException)
         {
-            // ICMP port unreachable surfaces here on Linux; to the caller it is a server that does not answer.
+            // A local error (no route, buffer full): to the caller, a server that does not answer.
             return null;
         }
         finally
@@ -61,24 +75,84 @@ public sealed class UdpTransport : IDisposable
         }
     }
 
-    private (Channel, Pending, ushort) Register(IPEndPoint server, DnsQuestion question)
+    /// <summary>On the socket being filled, when it has room: the common case, without waiting.</summary>
+    private (Channel, ushort)? TryRegister(Pending pending)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_channels.TryGetValue(server.AddressFamily, out var channels))
-                _channels[server.AddressFamily] = channels = [];
-            channels.RemoveAll(c => c.IsRetiring);
-            var channel = channels.FirstOrDefault(c => c.InFlight < InFlightPerSocket);
-            if (channel is null)
-            {
-                channel = new Channel(this, server.AddressFamily);
-                channels.Add(channel);
-            }
-            var pending = new Pending(server, question);
-            var id = channel.Add(pending);
-            return (channel, pending, id);
+            return _current.TryGetValue(pending.Server.AddressFamily, out var channel) && !channel.IsFull
+                ? (channel, channel.Add(pending, _ids))
+                : null;
         }
+    }
+
+    private async Task<(Channel, ushort)> RegisterOnNewSocketAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Channel fresh;
+        try
+        {
+            // The socket's system calls outside the lock: bind searches the port range.
+            fresh = new Channel(this, pending.Server.AddressFamily);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+        Channel channel;
+        ushort id;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                fresh.Socket.Close();
+                _slots.Release();
+                throw new ObjectDisposedException(nameof(UdpTransport));
+            }
+            // Another query may have opened one with room while this one waited for the slot: use that first.
+            var family = pending.Server.AddressFamily;
+            if (_current.TryGetValue(family, out var existing) && !existing.IsFull)
+            {
+                channel = existing;
+            }
+            else
+            {
+                channel = _current[family] = fresh;
+                _open.Add(fresh);
+                _ports.Add(fresh.LocalPort);
+            }
+            id = channel.Add(pending, _ids);
+        }
+        if (channel != fresh)
+        {
+            fresh.Socket.Close();
+            _slots.Release();
+        }
+        else
+        {
+            fresh.StartReceiving();
+        }
+        return (channel, id);
+    }
+
+    private void Closed(Channel channel)
+    {
+        lock (_lock)
+        {
+            if (!_open.Remove(channel))
+                return;
+        }
+        _slots.Release();
+    }
+
+    private byte[] RentBuffer() => _buffers.TryTake(out var buffer) ? buffer : new byte[65535];
+
+    private void ReturnBuffer(byte[] buffer)
+    {
+        if (_buffers.Count < MaxOpenSockets)
+            _buffers.Add(buffer);
     }
 
     public void Dispose()
@@ -87,7 +161,7 @@ public sealed class UdpTransport : IDisposable
         lock (_lock)
         {
             _disposed = true;
-            all = [.. _channels.Values.SelectMany(c => c)];
+            all = [.. _open];
         }
         foreach (var channel in all)
             channel.Close();
@@ -103,109 +177,127 @@ public sealed class UdpTransport : IDisposable
         public TaskCompletionSource<DnsReply> Completion { get; } = new();
     }
 
-    /// <summary>One socket, its receiving thread and the queries waiting on it.</summary>
+    /// <summary>One short-lived socket, its receive and the queries waiting on it.</summary>
     private sealed class Channel
     {
         private readonly UdpTransport _owner;
-        private readonly ConcurrentDictionary<ushort, Pending> _pending = new();
-        // Unpredictable ids, drawn from the system's CSPRNG once per socket rather than once per query.
-        private readonly byte[] _ids = RandomNumberGenerator.GetBytes(2 * (QueriesPerSocket + 64));
-        private int _drawn;
+        // Two entries at most; a dictionary keeps the lookup by id the same as ever for any QueriesPerSocket.
+        private readonly ConcurrentDictionary<ushort, Pending> _pending = new(concurrencyLevel: 1, capacity: QueriesPerSocket);
+        private readonly SocketAddress _from;
         private int _used;
-        private int _inFlight;
         private bool _closing;
 
         public Channel(UdpTransport owner, AddressFamily family)
         {
             _owner = owner;
-            Socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
-            Socket.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
-            new Thread(Receive) { IsBackground = true, Name = "dns-udp-receive" }.Start();
+            Socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+            var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+            Socket.Bind(new IPEndPoint(any, 0));
+            LocalPort = ((IPEndPoint)Socket.LocalEndPoint!).Port;
+            _from = new SocketAddress(family);
         }
 
         public Socket Socket { get; }
 
-        public bool IsRetiring => _used >= QueriesPerSocket;
+        public int LocalPort { get; }
 
-        /// <summary>Kept by hand: ConcurrentDictionary.Count takes every lock of the dictionary.</summary>
-        public int InFlight => Volatile.Read(ref _inFlight);
+        /// <summary>Read and written under the transport's lock.</summary>
+        public bool IsFull => _used >= QueriesPerSocket;
 
-        public ushort Add(Pending pending)
+        /// <summary>Under the transport's lock.</summary>
+        public ushort Add(Pending pending, TransactionIds ids)
         {
             _used++;
             while (true)
             {
-                var id = _drawn < _ids.Length / 2
-                    ? (ushort)(_ids[2 * _drawn] << 8 | _ids[(2 * _drawn++) + 1])
-                    : (ushort)RandomNumberGenerator.GetInt32(0, 65536);
+                var id = ids.Next();
                 if (_pending.TryAdd(id, pending))
-                {
-                    Interlocked.Increment(ref _inFlight);
                     return id;
-                }
             }
         }
+
+        /// <summary>Once, by the query that opened the socket; a reply that comes sooner waits in the socket's buffer.</summary>
+        public void StartReceiving() => _ = ReceiveAsync();
 
         public void Release(ushort id, Pending pending)
         {
             // By id and entry: once answered, the id may already belong to a newer query on this socket.
-            Remove(id, pending);
-            // Under the transport's lock, where queries are added: otherwise a query counted against this
-            // socket but not yet added could see it closed beneath it.
-            lock (_owner._lock)
+            _pending.TryRemove(KeyValuePair.Create(id, pending));
+            if (ShouldClose())
+                Close();
+        }
+
+        /// <summary>
+        /// Under the transport's lock, where queries are added: otherwise a query counted against this socket but
+        /// not yet added could see it closed beneath it.
+        /// </summary>
+        private bool ShouldClose()
+        {
+            if (!Volatile.Read(ref _closing) && _pending.IsEmpty)
             {
-                if (!IsRetiring || !_pending.IsEmpty || _closing)
-                    return;
-                _closing = true;
+                lock (_owner._lock)
+                {
+                    if (IsFull && _pending.IsEmpty && !_closing)
+                    {
+                        _closing = true;
+                        return true;
+                    }
+                }
             }
-            Close();
+            return false;
         }
 
-        private bool Remove(ushort id, Pending pending)
+        /// <summary>Closing the socket ends the pending receive, and with it the loop.</summary>
+        public void Close()
         {
-            if (!_pending.TryRemove(KeyValuePair.Create(id, pending)))
-                return false;
-            Interlocked.Decrement(ref _inFlight);
-            return true;
+            Socket.Close();
+            _owner.Closed(this);
         }
 
-        /// <summary>Closing the socket ends the blocked receive, and with it the thread.</summary>
-        public void Close() => Socket.Close();
-
-        private void Receive()
+        private async Task ReceiveAsync()
         {
-            var buffer = new byte[65535];
-            var from = new SocketAddress(Socket.AddressFamily);
-            while (true)
+            var buffer = _owner.RentBuffer();
+            try
             {
-                int length;
-                try
+                while (true)
                 {
-                    length = Socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                    int length;
+                    try
+                    {
+                        length = await Socket.ReceiveFromAsync(buffer, SocketFlags.None, _from).ConfigureAwait(false);
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                    {
+                        continue;   // an ICMP error for an earlier datagram; the socket is still good
+                    }
+                    catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+                    {
+                        return;
+                    }
+                    Accept(buffer.AsSpan(0, length));
                 }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-                {
-                    continue;   // an ICMP error for an earlier datagram; the socket is still good
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-                var reply = buffer.AsSpan(0, length);
-                var id = length >= 2 ? (ushort)(reply[0] << 8 | reply[1]) : (ushort)0;
-                // Taking the query out as it is answered makes a duplicate reply an unknown one.
-                if (length >= 2
-                    && _pending.TryGetValue(id, out var pending)
-                    && FromServer(from, pending)
-                    && ReplyFilter.Match(reply, id, pending.Question) is { } matched
-                    && Remove(id, pending))
-                {
-                    pending.Completion.TrySetResult(matched);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _owner._ignored);
-                }
+            }
+            finally
+            {
+                _owner.ReturnBuffer(buffer);
+            }
+        }
+
+        private void Accept(ReadOnlySpan<byte> reply)
+        {
+            var id = reply.Length >= 2 ? (ushort)(reply[0] << 8 | reply[1]) : (ushort)0;
+            // Taking the query out as it is answered makes a duplicate reply an unknown one.
+            if (reply.Length >= 2
+                && _pending.TryGetValue(id, out var pending)
+                && FromServer(_from, pending)
+                && ReplyFilter.Match(reply, id, pending.Question) is { } matched
+                && _pending.TryRemove(KeyValuePair.Create(id, pending)))
+            {
+                pending.Completion.TrySetResult(matched);
+            }
+            else
+            {
+                Interlocked.Increment(ref _owner._ignored);
             }
         }
 
