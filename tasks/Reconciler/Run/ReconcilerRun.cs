@@ -76,7 +76,9 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     {
         if (options.Report is not null)
             return await PlanFromMergedReportAsync(cancellationToken).ConfigureAwait(false);
+        var stages = new StageClock(log);
         var policies = Validate();
+        stages.Lap("load");
         var notes = new List<string>();
         if (options.Shard.Count > 1)
         {
@@ -86,6 +88,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         // Read before observing: a state that cannot be used is known before any network.
         var memory = await LoadMemoryAsync(notes, cancellationToken).ConfigureAwait(false);
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
+        stages.Lap("observe");
         LoadedMemory = memory;
         memory = memory.Remember(observations, options.Now, policies.Settings.StaleAfter);
         Memory = memory;
@@ -101,17 +104,20 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         findings = [.. RemovalSafety.Hold(policies, findings)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
+        stages.Lap("diff");
 
         var plan = Planner.Plan(policies, findings, suggestions);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
         Report = report;
+        stages.Lap("plan");
         WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations)), Sarif.File(report, policies.RepositoryPathOf));
         var planFolder = PlanFiles.Write(plan, options.Out);
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         else // saved to the branch after publishing; a copy in --out is what Merge joins for a sharded run
             ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
+        stages.Lap("write");
         foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
