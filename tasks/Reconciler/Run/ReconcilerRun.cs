@@ -31,6 +31,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     {
         if (Policies is not null)
             return Policies;
+        var stage = new StageClock(log);
         var result = PolicyDirectory.Load(options.Policies);
         if (!result.IsValid)
         {
@@ -39,6 +40,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             throw new InvalidPolicyException(result.Errors);
         }
         Policies = result.Policies!;
+        stage.Lap("load");
         log.Information($"{Policies.Files.Count} policy files valid: {Policies.Dependencies.Count} dependencies, {Policies.Identities.Count} identities, {Policies.Allowlists.Count} allowlists.");
         return Policies;
     }
@@ -76,9 +78,8 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     {
         if (options.Report is not null)
             return await PlanFromMergedReportAsync(cancellationToken).ConfigureAwait(false);
-        var stages = new StageClock(log);
         var policies = Validate();
-        stages.Lap("load");
+        var stages = new StageClock(log);
         var notes = new List<string>();
         if (options.Shard.Count > 1)
         {
