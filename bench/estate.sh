@@ -25,7 +25,7 @@ plan() { # label, then dotnet cake arguments; prints "label wall_s rss_kib plan_
   sed -E 's/\x1b\[[0-9;]*m//g' "$W/out.txt" | sed -nE 's/^stage ([a-z]+): ([0-9.]+) s, peak RSS ([0-9]+) MiB.*/\1 \2 \3/p' > "$W/$label.stages"
   echo "$label $(cat "$W/time") ${task:-?}"
 }
-SIZES="100 1000 5000 10000"
+SIZES=${SIZES:-100 1000 5000 10000}   # 1000 and 10000 are needed for the ratios
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg), dotnet processes: $(pgrep -c dotnet || true)"
 
 echo "== engine alone (DNS replayed from --observations), seed $SEED"
