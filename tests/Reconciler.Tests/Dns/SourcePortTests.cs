@@ -15,7 +15,8 @@ namespace Reconciler.Tests.Dns;
 /// </summary>
 public sealed class SourcePortTests
 {
-    private static readonly DnsTransportOptions Quick = new() { Timeout = TimeSpan.FromSeconds(2), Attempts = 2 };
+    // Patient: these tests are about ports and delivery, and the scripted server shares a busy machine with them.
+    private static readonly DnsTransportOptions Patient = new() { Timeout = TimeSpan.FromSeconds(5), Attempts = 3 };
 
     /// <summary>The address a scripted server gives h{i}.ports.test: a function of the name, so a misdelivery shows.</summary>
     private static string AddressOf(int i) => $"10.{i >> 16 & 0xFF}.{i >> 8 & 0xFF}.{i & 0xFF}";
@@ -50,7 +51,7 @@ public sealed class SourcePortTests
             ports[((IPEndPoint)from).Port] = true;   // the kernel may hand a freed port out again
             return s.Reply(Replies.Answer(q, AddressOf(IndexOf(q))), from);
         });
-        await using var client = new DnsLookupClient(Quick);
+        await using var client = new DnsLookupClient(Patient);
 
         var responses = await QueryAllAsync(client, server, 4000);
 
@@ -68,7 +69,7 @@ public sealed class SourcePortTests
             await s.Reply(reply, from);
             await s.Reply(reply, from);
         });
-        await using var client = new DnsLookupClient(Quick);
+        await using var client = new DnsLookupClient(Patient);
 
         var responses = await QueryAllAsync(client, server, 300);
 
