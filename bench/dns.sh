@@ -66,10 +66,10 @@ for _ in $(seq "$RUNS"); do
   /usr/bin/time -f "%e %M" -o "$W/time.txt" dotnet bench/DnsBench/bin/Release/net10.0/DnsBench.dll "127.0.0.1:$PORT" "$W/names.txt" | tee -a "$W/reconciler.txt"
   echo "   process wall $(cut -d' ' -f1 "$W/time.txt") s, max RSS $(cut -d' ' -f2 "$W/time.txt") KiB (incl. .NET start-up)"
 done
-r_wall=$(sed -E 's/.*wall_s=([0-9.]+).*/\1/' "$W/reconciler.txt" | median)
-r_qps=$(sed -E 's/.*qps=([0-9]+).*/\1/' "$W/reconciler.txt" | median)
-r_rss=$(sed -E 's/.*peak_rss_kib=([0-9]+).*/\1/' "$W/reconciler.txt" | median)
-r_ports=$(sed -E 's/.*ports=([0-9]+).*/\1/' "$W/reconciler.txt" | median)
+r_wall=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*wall_s=([0-9.]+).*/\1/' | median)
+r_qps=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*qps=([0-9]+).*/\1/' | median)
+r_rss=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*peak_rss_kib=([0-9]+).*/\1/' | median)
+r_ports=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*ports=([0-9]+).*/\1/' | median)
 
 echo "== adnshost (C, asynchronous), batches of 125 names x A+AAAA = 250 queries in flight, $RUNS runs"
 for _ in $(seq "$RUNS"); do
