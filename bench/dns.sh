@@ -60,14 +60,16 @@ wait_dns ip netns exec "$NS" dig @127.0.0.1
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-echo "== Reconciler (bulk resolver, 256 lookups in flight over 4 sockets), $RUNS runs"
+echo "load average at the start: $(cut -d" " -f1-3 /proc/loadavg), dotnet processes: $(pgrep -c dotnet || true)"
+echo "== Reconciler (bulk resolver, 256 lookups in flight, a fresh source port every 2 queries), $RUNS runs"
 for _ in $(seq "$RUNS"); do
   /usr/bin/time -f "%e %M" -o "$W/time.txt" dotnet bench/DnsBench/bin/Release/net10.0/DnsBench.dll "127.0.0.1:$PORT" "$W/names.txt" | tee -a "$W/reconciler.txt"
   echo "   process wall $(cut -d' ' -f1 "$W/time.txt") s, max RSS $(cut -d' ' -f2 "$W/time.txt") KiB (incl. .NET start-up)"
 done
-r_wall=$(sed -E 's/.*wall_s=([0-9.]+).*/\1/' "$W/reconciler.txt" | median)
-r_qps=$(sed -E 's/.*qps=([0-9]+).*/\1/' "$W/reconciler.txt" | median)
-r_rss=$(sed -E 's/.*peak_rss_kib=([0-9]+).*/\1/' "$W/reconciler.txt" | median)
+r_wall=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*wall_s=([0-9.]+).*/\1/' | median)
+r_qps=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*qps=([0-9]+).*/\1/' | median)
+r_rss=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*peak_rss_kib=([0-9]+).*/\1/' | median)
+r_ports=$(grep '^reconciler ' "$W/reconciler.txt" | sed -E 's/.*ports=([0-9]+).*/\1/' | median)
 
 echo "== adnshost (C, asynchronous), batches of 125 names x A+AAAA = 250 queries in flight, $RUNS runs"
 for _ in $(seq "$RUNS"); do
@@ -90,3 +92,5 @@ printf '%-34s %12s %12s %12s\n' "adnshost" "$a_wall" "$(echo "20000 / $a_wall" |
 printf '%-34s %12s %12s %12s\n' "dnsperf (capacity)" "-" "${d_qps%.*}" "-"
 echo "ratio wall Reconciler/adnshost:     $(echo "scale=2; $r_wall / $a_wall" | bc)   (goal <= 1)"
 echo "ratio qps  Reconciler/dnsperf:      $(echo "scale=2; $r_qps / $d_qps" | bc)   (goal >= 0.50)"
+echo "distinct source ports:              $r_ports for 20,000 queries = 1 per $(echo "scale=1; 20000 / $r_ports" | bc) queries   (goal >= 1,000 per 4,000 = 1 per 4)"
+echo "load average at the end:            $(cut -d' ' -f1-3 /proc/loadavg)   (figures are only comparable on an otherwise idle machine)"

@@ -25,7 +25,7 @@ var wall = Stopwatch.GetElapsedTime(started);
 var answered = lookups.Count(l => l.Outcome == DnsOutcome.Answer);
 var peakKiB = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"reconciler queries={lookups.Count} answered={answered} wall_s={wall.TotalSeconds:0.000} qps={lookups.Count / wall.TotalSeconds:0} peak_rss_kib={peakKiB} ignored={client.IgnoredReplies}"));
+    $"reconciler queries={lookups.Count} answered={answered} wall_s={wall.TotalSeconds:0.000} qps={lookups.Count / wall.TotalSeconds:0} peak_rss_kib={peakKiB} ignored={client.IgnoredReplies} ports={client.DistinctSourcePorts}"));
 foreach (var slow in lookups.Where(l => l.Elapsed > TimeSpan.FromSeconds(1)).Take(5))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  slow: {slow.Host} {slow.Type} took {slow.Elapsed.TotalSeconds:0.000} s, started {(slow.At - lookups.Min(l => l.At)).TotalSeconds:0.000} s into the run"));
 return answered == lookups.Count ? 0 : 1;

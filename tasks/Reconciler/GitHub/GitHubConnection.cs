@@ -37,12 +37,14 @@ public sealed class GitHubConnection
     private readonly string _token;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
+    private readonly GitHubWritePacer _pacer;
     private readonly int _retries;
     private int _reads;
     private int _writes;
 
     /// <param name="apiBase">https://api.github.com, or a GitHub Enterprise Server's https://HOST/api/v3.</param>
-    public GitHubConnection(HttpClient http, Uri apiBase, string token, TimeProvider? time = null, GitHubRetryOptions? retry = null)
+    /// <param name="pacer">Paces writes under GitHub's secondary limits; by default at GitHub's documented rates.</param>
+    public GitHubConnection(HttpClient http, Uri apiBase, string token, TimeProvider? time = null, GitHubRetryOptions? retry = null, GitHubWritePacer? pacer = null)
     {
         _http = http;
         _base = apiBase.AbsoluteUri.EndsWith('/') ? apiBase : new Uri(apiBase.AbsoluteUri + "/");
@@ -50,6 +52,7 @@ public sealed class GitHubConnection
         _time = time ?? TimeProvider.System;
         _retries = (retry ?? GitHubRetryOptions.Default).MaxRetries;
         _retry = Pipeline(retry ?? GitHubRetryOptions.Default, _time);
+        _pacer = pacer ?? new GitHubWritePacer(_time);
     }
 
     public Uri ApiBase => _base;
@@ -102,6 +105,8 @@ public sealed class GitHubConnection
     {
         return await _retry.ExecuteAsync(async token =>
         {
+            if (method != HttpMethod.Get)
+                await _pacer.WaitAsync(token).ConfigureAwait(false);   // every attempt of a write counts against the limit
             using var message = new HttpRequestMessage(method, uri);
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
             // The spec's media type: GitHub answers it as it does vnd.github+json, and so does a validating mock of the spec.

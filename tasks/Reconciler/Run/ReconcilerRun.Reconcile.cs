@@ -13,6 +13,9 @@ public sealed partial class ReconcilerRun
     /// <summary>How patient Reconcile is with GitHub (tests make it quick).</summary>
     public GitHubRetryOptions GitHubRetry { get; init; } = GitHubRetryOptions.Default;
 
+    /// <summary>How writes are paced under GitHub's secondary limits; null for GitHub's documented rates on the system clock.</summary>
+    public GitHubWritePacer? GitHubPacer { get; init; }
+
     private GitHubClient? _github;
     private HttpClient? _http;
     private StateBranch? _stateBranch;
@@ -40,7 +43,7 @@ public sealed partial class ReconcilerRun
         if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
             throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
         var (owner, name) = GitHubClient.ParseRepository(options.Repository);
-        return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry), owner, name);
+        return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry, pacer: GitHubPacer), owner, name);
     }
 
     /// <summary>Reconcile, step three (after <see cref="PlanAsync"/>): publish the plan, then save the memory to the state branch.</summary>

@@ -31,6 +31,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     {
         if (Policies is not null)
             return Policies;
+        var stage = new StageClock(log);
         var result = PolicyDirectory.Load(options.Policies);
         if (!result.IsValid)
         {
@@ -39,6 +40,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             throw new InvalidPolicyException(result.Errors);
         }
         Policies = result.Policies!;
+        stage.Lap("load");
         log.Information($"{Policies.Files.Count} policy files valid: {Policies.Dependencies.Count} dependencies, {Policies.Identities.Count} identities, {Policies.Allowlists.Count} allowlists.");
         return Policies;
     }
@@ -77,6 +79,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         if (options.Report is not null)
             return await PlanFromMergedReportAsync(cancellationToken).ConfigureAwait(false);
         var policies = Validate();
+        var stages = new StageClock(log);
         var notes = new List<string>();
         if (options.Shard.Count > 1)
         {
@@ -86,6 +89,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         // Read before observing: a state that cannot be used is known before any network.
         var memory = await LoadMemoryAsync(notes, cancellationToken).ConfigureAwait(false);
         var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
+        stages.Lap("observe");
         LoadedMemory = memory;
         memory = memory.Remember(observations, options.Now, policies.Settings.StaleAfter);
         Memory = memory;
@@ -104,6 +108,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         findings = [.. CanonicalFindings.Of(findings, policies)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
+        stages.Lap("diff");
 
         var plan = Planner.Plan(policies, findings, suggestions);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
@@ -111,6 +116,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         report = await PostMetricsAsync(report, influx, cancellationToken).ConfigureAwait(false);
         ChangePlan = plan;
         Report = report;
+        stages.Lap("plan");
         WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations, outbound.Probes)),
             OutputFile.Text("metrics.influx", influx), Sarif.File(report, policies.RepositoryPathOf));
         var planFolder = PlanFiles.Write(plan, options.Out);
@@ -118,6 +124,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         else // saved to the branch after publishing; a copy in --out is what Merge joins for a sharded run
             ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
+        stages.Lap("write");
         foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");

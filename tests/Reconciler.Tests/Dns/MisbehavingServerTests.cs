@@ -85,7 +85,9 @@ public sealed class MisbehavingServerTests
 
         Assert.Equal((DnsOutcome.Answer, DnsOutcome.Answer), (first.Outcome, second.Outcome));
         await Task.Delay(50);
-        Assert.Equal(2, client.IgnoredReplies);
+        // The first duplicate reaches a socket still open for its second query and is dropped there; the second
+        // may come after that socket is retired, and then the kernel drops it (README, DNS).
+        Assert.InRange(client.IgnoredReplies, 1, 2);
     }
 
     [Fact]

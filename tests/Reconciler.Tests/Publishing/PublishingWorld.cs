@@ -93,7 +93,8 @@ internal sealed class PublishingWorld : IAsyncDisposable
     }
 
     /// <param name="adjust">Changes to the run's arguments (e.g. a shard, a merged report).</param>
-    public async Task<(Report Report, int ExitCode)> RunAsync(DateTimeOffset now, string? token = null, GitHubRetryOptions? retry = null, Func<RunOptions, RunOptions>? adjust = null)
+    /// <param name="pacer">How writes are paced (default: not at all, so that a test counts calls without waiting for them).</param>
+    public async Task<(Report Report, int ExitCode)> RunAsync(DateTimeOffset now, string? token = null, GitHubRetryOptions? retry = null, Func<RunOptions, RunOptions>? adjust = null, GitHubWritePacer? pacer = null)
     {
         var options = new RunOptions
         {
@@ -105,7 +106,7 @@ internal sealed class PublishingWorld : IAsyncDisposable
             GitHubApi = GitHub.Url.AbsoluteUri,
             Repository = $"{FakeGitHub.Owner}/{FakeGitHub.Name}",
         };
-        using var run = new ReconcilerRun(adjust is null ? options : adjust(options), Log) { GitHubRetry = retry ?? new GitHubRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5) } };
+        using var run = new ReconcilerRun(adjust is null ? options : adjust(options), Log) { GitHubRetry = retry ?? new GitHubRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5) }, GitHubPacer = pacer ?? GitHubWritePacer.Unpaced };
         var report = await run.ReconcileAsync(token ?? Token);
         return (report, run.ExitCode);
     }

@@ -20,6 +20,9 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
     /// <summary>Replies dropped because they answered nothing we asked (wrong id, sender or question).</summary>
     public long IgnoredReplies => _udp.Ignored;
 
+    /// <summary>Distinct local ports UDP queries have left from (README, DNS: each socket serves two queries).</summary>
+    public int DistinctSourcePorts => _udp.DistinctSourcePorts;
+
     public async Task<DnsResponse> QueryAsync(NameServer server, DnsQuestion question, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();

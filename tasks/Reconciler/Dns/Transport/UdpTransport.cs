@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Reconciler.Dns.Protocol;
 
 namespace Reconciler.Dns.Transport;
@@ -9,36 +8,60 @@ namespace Reconciler.Dns.Transport;
 /// <summary>
 /// Sends queries over unconnected UDP sockets and matches replies by transaction id, source address and
 /// question; anything else (a wrong id, another sender, a duplicate, garbage) is dropped and the query keeps
-/// waiting. A socket takes at most <see cref="InFlightPerSocket"/> queries at once, so that no socket floods a
-/// server's receive buffer; another opens only when all are full. Each is retired after
-/// <see cref="QueriesPerSocket"/> queries, so source ports keep changing.
+/// waiting. Each socket is bound to port 0 (the kernel picks a random ephemeral port) and retired after
+/// <see cref="QueriesPerSocket"/> queries, so an off-path forger must guess the port as well as the id
+/// (README, DNS). At most <see cref="MaxOpenSockets"/> sockets are open at once; a query that would need
+/// another waits for one to close.
 /// </summary>
 /// <remarks>
-/// Each socket has a thread blocked in recvfrom: one system call per reply, where an async receive loop costs
-/// epoll re-arming and a thread-pool hop per datagram (bench/dns.sh: half the CPU per query). Few sockets mean
-/// few such threads: on two cores shared with the server, 1 socket was 25 % faster than 4.
+/// A socket lives for a couple of queries, so what it costs to set up is what counts. An asynchronous receive
+/// costs an epoll registration and a thread-pool hop per socket (measured: 5 to 10 times the socket's own
+/// system calls); a thread per socket costs more still. So the sockets stay blocking and one thread per
+/// transport waits on all of them at once with poll (Socket.Select), reads what is ready and completes the
+/// query there. A datagram to a wake socket makes it poll again when a new socket opens.
+/// Unconnected rather than connected sockets, so that a datagram from another sender reaches us and is counted
+/// as ignored instead of vanishing in the kernel.
 /// </remarks>
 public sealed class UdpTransport : IDisposable
 {
-    public const int QueriesPerSocket = 1024;
     /// <summary>
-    /// Queries one socket may have in flight. All of a socket's queries land in one receive buffer at the server
-    /// (servers spread sockets over workers by source port); a few hundred overflow Knot's (recipes, 03).
+    /// Queries one socket carries before it is retired. With 2, 4,000 queries leave from about 2,000 sockets,
+    /// and the kernel's ~28,000 ephemeral ports make nearly all of them distinct.
     /// </summary>
-    public const int InFlightPerSocket = 128;
+    public const int QueriesPerSocket = 2;
+    /// <summary>
+    /// File descriptors this transport may hold. It also bounds what is in flight at QueriesPerSocket times
+    /// this, and spreads it over many source ports, which servers spread over their receive buffers.
+    /// </summary>
+    public const int MaxOpenSockets = 512;
+    /// <summary>How long the receiver polls before it looks again anyway (if a wake datagram is ever lost).</summary>
+    private const int PollMicroseconds = 50_000;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<AddressFamily, List<Channel>> _channels = [];
+    private readonly Dictionary<AddressFamily, Channel> _current = [];
+    private readonly Dictionary<Socket, Channel> _open = [];
+    private readonly SemaphoreSlim _slots = new(MaxOpenSockets, MaxOpenSockets);
+    private readonly TransactionIds _ids = new();
+    private readonly SourcePorts _ports = new();
+    private Socket? _wake;
+    private SocketAddress? _wakeAddress;
+    private Thread? _receiver;
+    private bool _polling;
+    private bool _woken;
     private bool _disposed;
     private long _ignored;
 
     /// <summary>Datagrams that arrived but answered no query of ours (for tests and diagnostics).</summary>
     public long Ignored => Interlocked.Read(ref _ignored);
 
+    /// <summary>How many distinct local ports queries have left from (for tests and the benchmark).</summary>
+    public int DistinctSourcePorts => _ports.Count;
+
     /// <summary>The reply, or null when none that answers the query came within the timeout.</summary>
     public async Task<DnsReply?> ExchangeAsync(byte[] query, DnsQuestion question, IPEndPoint server, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var (channel, pending, id) = Register(server, question);
+        var pending = new Pending(server, question);
+        var (channel, id) = TryRegister(pending) ?? await RegisterOnNewSocketAsync(pending, cancellationToken).ConfigureAwait(false);
         query[0] = (byte)(id >> 8);
         query[1] = (byte)id;
         try
@@ -52,7 +75,7 @@ public sealed class UdpTransport : IDisposable
         }
         catch (SocketException)
         {
-            // ICMP port unreachable surfaces here on Linux; to the caller it is a server that does not answer.
+            // A local error (no route, buffer full): to the caller, a server that does not answer.
             return null;
         }
         finally
@@ -61,24 +84,175 @@ public sealed class UdpTransport : IDisposable
         }
     }
 
-    private (Channel, Pending, ushort) Register(IPEndPoint server, DnsQuestion question)
+    /// <summary>On the socket being filled, when it has room: the common case, without waiting.</summary>
+    private (Channel, ushort)? TryRegister(Pending pending)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_channels.TryGetValue(server.AddressFamily, out var channels))
-                _channels[server.AddressFamily] = channels = [];
-            channels.RemoveAll(c => c.IsRetiring);
-            var channel = channels.FirstOrDefault(c => c.InFlight < InFlightPerSocket);
-            if (channel is null)
-            {
-                channel = new Channel(this, server.AddressFamily);
-                channels.Add(channel);
-            }
-            var pending = new Pending(server, question);
-            var id = channel.Add(pending);
-            return (channel, pending, id);
+            return _current.TryGetValue(pending.Server.AddressFamily, out var channel) && !channel.IsFull
+                ? (channel, channel.Add(pending, _ids))
+                : null;
         }
+    }
+
+    private async Task<(Channel, ushort)> RegisterOnNewSocketAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Channel fresh;
+        try
+        {
+            // The socket's system calls outside the lock: bind searches the port range.
+            fresh = new Channel(this, pending.Server.AddressFamily);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+        Channel channel;
+        ushort id;
+        var wake = false;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                fresh.Socket.Close();
+                _slots.Release();
+                throw new ObjectDisposedException(nameof(UdpTransport));
+            }
+            // Another query may have opened one with room while this one waited for the slot: use that first.
+            var family = pending.Server.AddressFamily;
+            if (_current.TryGetValue(family, out var existing) && !existing.IsFull)
+            {
+                channel = existing;
+            }
+            else
+            {
+                channel = _current[family] = fresh;
+                _open.Add(fresh.Socket, fresh);
+                _ports.Add(fresh.LocalPort);
+                StartReceiver();
+                // The receiver polls the sockets it saw last; one wake makes it look again.
+                wake = _polling && !_woken;
+                _woken |= wake;
+            }
+            id = channel.Add(pending, _ids);
+        }
+        if (channel != fresh)
+        {
+            fresh.Socket.Close();
+            _slots.Release();
+        }
+        else if (wake)
+        {
+            Wake();
+        }
+        return (channel, id);
+    }
+
+    /// <summary>Under the lock.</summary>
+    private void StartReceiver()
+    {
+        if (_receiver is not null)
+            return;
+        _wake = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _wake.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _wakeAddress = _wake.LocalEndPoint!.Serialize();
+        _receiver = new Thread(Receive) { IsBackground = true, Name = "dns-udp-receive" };
+        _receiver.Start();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake!.SendTo([0], SocketFlags.None, _wakeAddress!);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // No loopback: the receiver looks again when its poll times out.
+        }
+    }
+
+    private void Closed(Channel channel)
+    {
+        lock (_lock)
+        {
+            if (!_open.Remove(channel.Socket))
+                return;
+        }
+        channel.Socket.Close();
+        _slots.Release();
+    }
+
+    /// <summary>The receiver: poll every open socket, read what is ready, hand each datagram to its socket's queries.</summary>
+    private void Receive()
+    {
+        var buffer = new byte[65535];
+        var from = new Dictionary<AddressFamily, SocketAddress>
+        {
+            [AddressFamily.InterNetwork] = new(AddressFamily.InterNetwork),
+            [AddressFamily.InterNetworkV6] = new(AddressFamily.InterNetworkV6),
+        };
+        var ready = new List<Socket>();
+        var owners = new Dictionary<Socket, Channel>();
+        var wake = _wake!;
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_disposed)
+                    break;
+                owners.Clear();
+                foreach (var (socket, channel) in _open)
+                    owners[socket] = channel;
+                _polling = true;
+                _woken = false;
+            }
+            ready.Clear();
+            ready.Add(wake);
+            ready.AddRange(owners.Keys);
+            try
+            {
+                Socket.Select(ready, null, null, PollMicroseconds);
+            }
+            catch (ObjectDisposedException)
+            {
+                ready.Clear();   // a socket closed since the snapshot: take a new one
+            }
+            catch (SocketException)
+            {
+                ready.Clear();
+            }
+            lock (_lock)
+                _polling = false;
+            foreach (var socket in ready)
+            {
+                try
+                {
+                    if (socket == wake)
+                    {
+                        while (wake.Available > 0)
+                            wake.Receive(buffer);
+                        continue;
+                    }
+                    var channel = owners[socket];
+                    var address = from[socket.AddressFamily];
+                    var length = socket.ReceiveFrom(buffer, SocketFlags.None, address);
+                    channel.Accept(buffer.AsSpan(0, length), address);
+                }
+                catch (SocketException)
+                {
+                    // An ICMP error for an earlier datagram, or a socket closed under us: nothing to read.
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Closed (its queries timed out) since the poll.
+                }
+            }
+        }
+        wake.Close();
     }
 
     public void Dispose()
@@ -87,10 +261,12 @@ public sealed class UdpTransport : IDisposable
         lock (_lock)
         {
             _disposed = true;
-            all = [.. _channels.Values.SelectMany(c => c)];
+            all = [.. _open.Values];
         }
         foreach (var channel in all)
-            channel.Close();
+            Closed(channel);
+        if (_wake is not null)
+            Wake();   // the receiver sees _disposed, closes the wake socket and ends
     }
 
     // A class, not a record: two queries for the same question at the same server must stay two entries.
@@ -103,109 +279,95 @@ public sealed class UdpTransport : IDisposable
         public TaskCompletionSource<DnsReply> Completion { get; } = new();
     }
 
-    /// <summary>One socket, its receiving thread and the queries waiting on it.</summary>
+    /// <summary>One short-lived socket and the queries waiting on it.</summary>
     private sealed class Channel
     {
         private readonly UdpTransport _owner;
-        private readonly ConcurrentDictionary<ushort, Pending> _pending = new();
-        // Unpredictable ids, drawn from the system's CSPRNG once per socket rather than once per query.
-        private readonly byte[] _ids = RandomNumberGenerator.GetBytes(2 * (QueriesPerSocket + 64));
-        private int _drawn;
+        // A couple of entries at most; a dictionary keeps the lookup by id the same for any QueriesPerSocket.
+        private readonly ConcurrentDictionary<ushort, Pending> _pending = new(concurrencyLevel: 1, capacity: QueriesPerSocket);
         private int _used;
-        private int _inFlight;
         private bool _closing;
 
         public Channel(UdpTransport owner, AddressFamily family)
         {
             _owner = owner;
-            Socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
-            Socket.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
-            new Thread(Receive) { IsBackground = true, Name = "dns-udp-receive" }.Start();
+            Socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                Socket.Bind(new IPEndPoint(any, 0));
+                LocalPort = ((IPEndPoint)Socket.LocalEndPoint!).Port;
+            }
+            catch
+            {
+                Socket.Close();
+                throw;
+            }
         }
 
         public Socket Socket { get; }
 
-        public bool IsRetiring => _used >= QueriesPerSocket;
+        public int LocalPort { get; }
 
-        /// <summary>Kept by hand: ConcurrentDictionary.Count takes every lock of the dictionary.</summary>
-        public int InFlight => Volatile.Read(ref _inFlight);
+        /// <summary>Read and written under the transport's lock.</summary>
+        public bool IsFull => _used >= QueriesPerSocket;
 
-        public ushort Add(Pending pending)
+        /// <summary>Under the transport's lock.</summary>
+        public ushort Add(Pending pending, TransactionIds ids)
         {
             _used++;
             while (true)
             {
-                var id = _drawn < _ids.Length / 2
-                    ? (ushort)(_ids[2 * _drawn] << 8 | _ids[(2 * _drawn++) + 1])
-                    : (ushort)RandomNumberGenerator.GetInt32(0, 65536);
+                var id = ids.Next();
                 if (_pending.TryAdd(id, pending))
-                {
-                    Interlocked.Increment(ref _inFlight);
                     return id;
-                }
             }
         }
 
         public void Release(ushort id, Pending pending)
         {
             // By id and entry: once answered, the id may already belong to a newer query on this socket.
-            Remove(id, pending);
-            // Under the transport's lock, where queries are added: otherwise a query counted against this
-            // socket but not yet added could see it closed beneath it.
-            lock (_owner._lock)
+            _pending.TryRemove(KeyValuePair.Create(id, pending));
+            if (ShouldClose())
+                _owner.Closed(this);
+        }
+
+        /// <summary>
+        /// Under the transport's lock, where queries are added: otherwise a query counted against this socket but
+        /// not yet added could see it closed beneath it.
+        /// </summary>
+        private bool ShouldClose()
+        {
+            if (!Volatile.Read(ref _closing) && _pending.IsEmpty)
             {
-                if (!IsRetiring || !_pending.IsEmpty || _closing)
-                    return;
-                _closing = true;
+                lock (_owner._lock)
+                {
+                    if (IsFull && _pending.IsEmpty && !_closing)
+                    {
+                        _closing = true;
+                        return true;
+                    }
+                }
             }
-            Close();
+            return false;
         }
 
-        private bool Remove(ushort id, Pending pending)
+        /// <summary>On the receiver's thread.</summary>
+        public void Accept(ReadOnlySpan<byte> reply, SocketAddress from)
         {
-            if (!_pending.TryRemove(KeyValuePair.Create(id, pending)))
-                return false;
-            Interlocked.Decrement(ref _inFlight);
-            return true;
-        }
-
-        /// <summary>Closing the socket ends the blocked receive, and with it the thread.</summary>
-        public void Close() => Socket.Close();
-
-        private void Receive()
-        {
-            var buffer = new byte[65535];
-            var from = new SocketAddress(Socket.AddressFamily);
-            while (true)
+            var id = reply.Length >= 2 ? (ushort)(reply[0] << 8 | reply[1]) : (ushort)0;
+            // Taking the query out as it is answered makes a duplicate reply an unknown one.
+            if (reply.Length >= 2
+                && _pending.TryGetValue(id, out var pending)
+                && FromServer(from, pending)
+                && ReplyFilter.Match(reply, id, pending.Question) is { } matched
+                && _pending.TryRemove(KeyValuePair.Create(id, pending)))
             {
-                int length;
-                try
-                {
-                    length = Socket.ReceiveFrom(buffer, SocketFlags.None, from);
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-                {
-                    continue;   // an ICMP error for an earlier datagram; the socket is still good
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-                var reply = buffer.AsSpan(0, length);
-                var id = length >= 2 ? (ushort)(reply[0] << 8 | reply[1]) : (ushort)0;
-                // Taking the query out as it is answered makes a duplicate reply an unknown one.
-                if (length >= 2
-                    && _pending.TryGetValue(id, out var pending)
-                    && FromServer(from, pending)
-                    && ReplyFilter.Match(reply, id, pending.Question) is { } matched
-                    && Remove(id, pending))
-                {
-                    pending.Completion.TrySetResult(matched);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _owner._ignored);
-                }
+                pending.Completion.TrySetResult(matched);
+            }
+            else
+            {
+                Interlocked.Increment(ref _owner._ignored);
             }
         }
 
