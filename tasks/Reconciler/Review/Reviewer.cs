@@ -77,7 +77,7 @@ public static class Reviewer
             }
             else
             {
-                var stillAdmitted = (after.FindAllowlist(change.Allowlist)?.Rules ?? []).Where(r => r.Dependency == change.Dependency).SelectMany(r => r.Destinations).Select(d => d.Value).ToList();
+                var stillAdmitted = (after.FindAllowlist(change.Allowlist)?.Rules ?? []).Where(r => r.Dependency == change.Dependency).SelectMany(r => r.Admits).Select(d => d.Value).ToList();
                 var cut = resolvedHere.Where(a => !stillAdmitted.Any(n => n.Contains(a))).ToList();
                 if (cut.Count == 0)
                     continue;

@@ -97,12 +97,12 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         findings.AddRange(LiveDriftOf(policies, notes));
         // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
         var handsOff = HandsOff.Decide(policies, observations, options.Now);
-        findings = [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+        findings = OneVoice.Apply([.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))]);
         findings = [.. RemovalSafety.Hold(policies, findings)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
 
-        var plan = Planner.Plan(policies, findings, suggestions);
+        var plan = Planner.Plan(policies, findings, suggestions, memory, options.Now);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         ChangePlan = plan;
         Report = report;
