@@ -43,7 +43,7 @@ public sealed partial class ReconcilerRun
                 log.Error(error.ToString());
             var invalid = new ReviewResult(folder, options.Base, commit, new PolicyChanges([], []), [], loaded.Errors, notes, options.FailOn);
             WriteReview(invalid, new Report { Run = RunInfo(null), Findings = [], Notes = [.. notes, .. loaded.Errors.Select(e => e.ToString())] }, RepositoryPathOf);
-            Raise(ExitCodes.InvalidInput);
+            Raise(ExitCodes.InvalidInput, $"the policies do not validate ({loaded.Errors.Count} error{(loaded.Errors.Count == 1 ? "" : "s")})");
             return Review = invalid;
         }
         var after = Policies = loaded.Policies!;
