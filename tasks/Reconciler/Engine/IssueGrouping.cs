@@ -38,17 +38,18 @@ public static class IssueGrouping
             Severity = group.Max(f => f.Severity),
             Subject = subject,
             Allowlist = group.Select(f => f.Allowlist).Distinct().Count() == 1 ? first.Allowlist : null,
+            Host = group.Select(f => f.Host).Distinct().Count() == 1 ? first.Host : null,
             Message = group.Count == 1 ? first.Message : $"{Summary(first.Kind, subjects)}. {first.Message}",
             Evidence = [.. group.SelectMany(f => f.Evidence.Select(e => e with { Detail = subjects.Count > 1 && !e.Detail.Contains(f.Subject, StringComparison.Ordinal) ? $"{f.Subject}: {e.Detail}" : e.Detail })).DistinctBy(e => (e.Source, e.Detail))],
         };
     }
 
-    /// <summary>Kinds found once per address: their issues are keyed by the dependency (or probe URL), never by one address.</summary>
+    /// <summary>Kinds found once per address or host: their issues are keyed by the dependency (or probe URL), never by one address.</summary>
     private static bool PerAddress(FindingKind kind) =>
-        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged;
+        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged or FindingKind.ResolutionFailed;
 
     private static string Summary(FindingKind kind, List<string> subjects) =>
-        $"{subjects.Count} {(kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged ? "addresses" : "subjects")} ({Few(subjects)})";
+        $"{subjects.Count} {(kind == FindingKind.ResolutionFailed ? "hosts" : PerAddress(kind) ? "addresses" : "subjects")} ({Few(subjects)})";
 
     private static string Few(List<string> items) =>
         items.Count <= 4 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(4))} and {items.Count - 4} more";

@@ -68,7 +68,7 @@ public sealed partial class ReconcilerRun
     {
         if (!File.Exists(options.StatePath))
         {
-            notes.Add($"{options.StatePath}: no drift memory, so removals are judged by this run's DNS answers only (a rotating pool may answer differently next time); give --state=FILE");
+            notes.Add("no drift memory (--state): removals are judged by this run's DNS answers only, and a rotating pool may answer otherwise next time");
             return null;
         }
         var (memory, problem) = DriftMemory.FromJson(await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false));
