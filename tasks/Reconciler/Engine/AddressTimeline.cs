@@ -25,7 +25,7 @@ public static class AddressTimeline
         var chart = new StringBuilder();
         chart.AppendLine("```mermaid").AppendLine("gantt");
         chart.AppendLine($"    title {Text(title)}{(rows.Count > shown.Count ? $" ({shown.Count} most recent of {rows.Count})" : "")}");
-        chart.AppendLine("    dateFormat YYYY-MM-DDTHH:mm").AppendLine("    axisFormat %m-%d");
+        chart.AppendLine("    dateFormat YYYY-MM-DDTHH:mm").AppendLine("    axisFormat %m-%d %Hh");
         var latest = rows.Max(r => r.LastSeen);
         foreach (var host in shown.GroupBy(r => r.Host))
         {

@@ -179,7 +179,7 @@ public static class Planner
         if (hosts.Sum(h => memory.Find(h)?.Addresses.Count ?? 0) < 2 || AddressTimeline.Mermaid(memory, hosts, at, $"Addresses seen for {dependency.Name}") is not { } chart)
             return pr;
         var marker = pr.Body.LastIndexOf("<!-- reconciler:pull-request", StringComparison.Ordinal);
-        var section = "Addresses seen (first and last seen):\n\n" + chart + "\n";
+        var section = "\nAddresses seen (first and last seen):\n\n" + chart + "\n";
         return pr with { Body = marker < 0 ? pr.Body + section : pr.Body[..marker] + section + pr.Body[marker..] };
     }
 }

@@ -208,7 +208,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         var started = System.Diagnostics.Stopwatch.StartNew();
         var observations = await observer.ObserveAsync(policies, servers, options.Now, cancellationToken).ConfigureAwait(false);
         var failed = observations.Observations.Count(o => !o.Succeeded);
-        log.Information($"DNS: asked {string.Join(", ", servers)} {observations.Observations.Count} times for {hosts} hosts in {DnsPacing.Format(started.Elapsed)} ({pacing.Describe(servers.Count)}); {failed} failed");
+        log.Information($"DNS: {observations.Observations.Count:N0} lookups of {hosts:N0} hosts at {string.Join(", ", servers)} in {DnsPacing.Format(started.Elapsed)}, paced at {pacing.PerSecond:N0}/s per server (settings.dns_lookups_per_second); {failed:N0} failed");
         return observations;
     }
 
