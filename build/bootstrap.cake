@@ -16,7 +16,20 @@ public static class Bootstrap
         if (LibraryIsStale())
         {
             context.Information("Building tasks/Reconciler (its sources changed)...");
-            context.DotNetBuild(Project, new DotNetBuildSettings { Configuration = "Release", NoLogo = true, Verbosity = DotNetVerbosity.Quiet });
+            // The build's own summary is kept off the screen (a first run's screen is for the run); a failed build shows all.
+            context.DotNetBuild(Project, new DotNetBuildSettings
+            {
+                Configuration = "Release",
+                NoLogo = true,
+                Verbosity = DotNetVerbosity.Quiet,
+                SetupProcessSettings = process => process.RedirectStandardOutput = true,
+                PostAction = process =>
+                {
+                    if (process.GetExitCode() != 0)
+                        foreach (var line in process.GetStandardOutput())
+                            context.Error("{0}", line);
+                },
+            });
             System.IO.File.WriteAllText(Stamp, DateTime.UtcNow.ToString("O"));
             rebuilt = true;
         }

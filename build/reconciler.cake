@@ -20,7 +20,7 @@ Task("Plan")
     {
         var report = await p.Run.PlanAsync();
         if (BuildSystem.GitHubActions.IsRunningOnGitHubActions)
-            GitHubActions.Commands.SetStepSummary(ReportMarkdown.Write(report));
+            GitHubActions.Commands.SetStepSummary(ReportMarkdown.Write(report, p.Run.Summary));
     });
 
 Task("Reconcile")
@@ -68,17 +68,25 @@ Task("Merge")
     .Does<BuildParameters>(p => p.Run.Merge());
 
 var exitCode = ExitCodes.Ok;
+var why = "done";
 try
 {
     if (!Tasks.Any(t => string.Equals(t.Name, target, StringComparison.OrdinalIgnoreCase)))
         throw ReconcilerException.InvalidArgument("target", $"'{target}' is not a target; use one of {string.Join(", ", Tasks.Select(t => t.Name))}");
     RunTarget(target);
     exitCode = parameters?.Run.ExitCode ?? ExitCodes.Ok;
+    why = parameters?.Run.ExitReason ?? why;
 }
 catch (Exception e)
 {
     exitCode = ExitCodes.For(e);
-    Error("{0}", ExitCodes.Describe(e));
+    why = ExitCodes.Describe(e);
+    Error("{0}", why);
     Verbose("{0}", e);
 }
+// Cake's table above says every task succeeded whatever the findings; this line says how the run ends, and why.
+if (exitCode == ExitCodes.Ok)
+    Information("exit {0}: {1}", exitCode, why);
+else
+    Warning("exit {0}: {1}", exitCode, why);
 Environment.Exit(exitCode);

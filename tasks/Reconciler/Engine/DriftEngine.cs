@@ -39,8 +39,11 @@ public static class DriftEngine
             }
         }
         if (providers is not null)
+        {
             findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff, memory, now));
-        findings.AddRange(PolicyLint.Check(policies));
+            findings.AddRange(PrefixSetDrift.Check(policies, memory, providers, handsOff, now));
+        }
+        findings.AddRange(PolicyLint.Check(policies, providers));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
         return [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
     }
@@ -83,7 +86,7 @@ public static class DriftEngine
     /// </summary>
     private static IEnumerable<Finding> Unadmitted(Dependency dependency, Allowlist allowlist, List<AllowlistRule> rules, List<Observation> seen, DriftMemory memory, TimeSpan staleAfter, DateTimeOffset now)
     {
-        var admitted = rules.SelectMany(r => r.Destinations).Select(d => d.Value).ToList();
+        var admitted = rules.SelectMany(r => r.Admits).Select(d => d.Value).ToList();
         var current = seen.Where(o => o.Succeeded)
             .SelectMany(o => o.Addresses.Select(a => (Observation: o, a.Address, a.Ttl)))
             .ToLookup(x => x.Address, StringComparer.Ordinal);

@@ -20,7 +20,8 @@ public static class Planner
     private const int BodyRows = 60;
 
     /// <param name="suggestions">Advice per dependency (e.g. to track its provider), added to its pull requests.</param>
-    public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, string>? suggestions = null)
+    /// <param name="memory">The drift memory, for the timeline of addresses seen in pull requests and issues; none without it.</param>
+    public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, string>? suggestions = null, DriftMemory? memory = null, DateTimeOffset? now = null)
     {
         var lines = new Dictionary<string, LineIndex>(StringComparer.Ordinal);
         var drafts = findings
@@ -28,6 +29,7 @@ public static class Planner
             .GroupBy(f => (Allowlist: f.Allowlist!, f.Dependency))
             .OrderBy(g => g.Key.Allowlist, StringComparer.Ordinal).ThenBy(g => g.Key.Dependency, StringComparer.Ordinal)
             .Select(g => Draft(policies, g.Key.Allowlist, g.Key.Dependency, [.. g], lines))
+            .Concat(PrefixSetPlanner.Drafts(policies, findings, memory, now))
             .ToList();
         var failures = Validate(policies, drafts);
         var pullRequests = drafts
@@ -36,7 +38,8 @@ public static class Planner
                 : pr)
             .Select(pr => suggestions?.GetValueOrDefault(pr.Dependency) is { } advice ? pr with { Body = pr.Body + "\n> **Suggestion:** " + advice + "\n" } : pr)
             .ToList();
-        var issues = findings.Where(f => f.Action == FindingAction.Issue).Select(f => Issue(f, policies.FindDependency(f.Dependency)?.Owner)).ToList();
+        pullRequests = [.. pullRequests.Select(pr => WithTimeline(pr, policies, memory, now))];
+        var issues = IssueGrouping.Plan(policies, findings, memory, now);
         return new ChangePlan(pullRequests, issues);
     }
 
@@ -119,6 +122,10 @@ public static class Planner
                 var inner = rewrite.Replacement[1..^1];
                 edits.Add(rewrite with { Replacement = "[" + (inner.Length == 0 ? "" : inner + ", ") + string.Join(", ", added) + "]" });
             }
+            else if (list.IsFlow && YamlBlockLists.TooLongForFlow(text, list, [.. target.Destinations.Select(d => text[d.Start..d.End]), .. added]))
+            {
+                edits.Add(YamlBlockLists.RewriteAsBlock(text, list, [.. target.Destinations.Select(d => text[d.Start..d.End]), .. added]));
+            }
             else
             {
                 edits.Add(YamlTextEdits.Append(text, list, items, added));
@@ -175,30 +182,22 @@ public static class Planner
     /// How a body names the owner: a team handle is mentioned (it is how a team learns of an issue); a login is asked
     /// or assigned by the publisher instead, so it is written as code, not as a second notification.
     /// </summary>
-    private static string? OwnerLine(string? owner, bool mention) =>
+    internal static string? OwnerLine(string? owner, bool mention) =>
         owner is null ? null
         : OwnerHandle.Of(owner) is { } handle ? (mention && handle.IsTeam ? handle.ToString() : $"`{handle}`")
         : owner;
 
-    private static PlannedIssue Issue(Finding finding, string? owner)
+    /// <summary>A pull request for a dependency that rotates (more addresses remembered than rules admitted before) shows when each was seen.</summary>
+    private static PlannedPullRequest WithTimeline(PlannedPullRequest pr, PolicySet policies, DriftMemory? memory, DateTimeOffset? now)
     {
-        var body = new StringBuilder();
-        body.AppendLine(finding.Message).AppendLine();
-        body.AppendLine($"- kind: `{finding.Kind.ToWire()}`, severity: **{finding.Severity.ToString().ToLowerInvariant()}**");
-        body.AppendLine($"- dependency: `{finding.Dependency}`{(finding.Allowlist is null ? "" : $", allowlist: `{finding.Allowlist}`")}{(finding.Host is null ? "" : $", host: `{finding.Host}`")}");
-        if (finding.Location is not null)
-            body.AppendLine($"- policy: `{finding.Location}`");
-        if (OwnerLine(owner, mention: true) is { } named)
-            body.AppendLine($"- owner: {named}");
-        if (finding.Evidence.Count > 0)
-        {
-            body.AppendLine().AppendLine("Evidence:");
-            foreach (var evidence in finding.Evidence)
-                body.AppendLine($"- {evidence.Source}: {evidence.Detail}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}");
-        }
-        body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={finding.Fingerprint} -->");
-        return new PlannedIssue(finding, $"{finding.Kind.ToWire()}: {finding.Dependency}: {finding.Subject}", body.ToString(),
-            ["reconciler", finding.Kind.ToWire(), "severity:" + finding.Severity.ToString().ToLowerInvariant()]);
+        if (memory is null || now is not { } at || pr.Allowlist == PrefixSetPlanner.PseudoAllowlist || policies.FindDependency(pr.Dependency) is not { } dependency)
+            return pr;
+        var hosts = dependency.Hosts.Select(h => h.Value).ToList();
+        if (hosts.Sum(h => memory.Find(h)?.Addresses.Count ?? 0) < 2 || AddressTimeline.Mermaid(memory, hosts, at, $"Addresses seen for {dependency.Name}") is not { } chart)
+            return pr;
+        var marker = pr.Body.LastIndexOf("<!-- reconciler:pull-request", StringComparison.Ordinal);
+        var section = "\nAddresses seen (first and last seen):\n\n" + chart + "\n";
+        return pr with { Body = marker < 0 ? pr.Body + section : pr.Body[..marker] + section + pr.Body[marker..] };
     }
 }
 

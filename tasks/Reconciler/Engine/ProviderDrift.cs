@@ -48,8 +48,10 @@ public static class ProviderDrift
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
             if (rules.Count == 0)
                 continue;
-            var admitted = rules.SelectMany(r => r.Destinations).Select(d => d.Value).ToList();
-            foreach (var prefix in prefixes.Where(p => !admitted.Any(a => Covers(a, p))))
+            var admitted = rules.SelectMany(r => r.Admits).Select(d => d.Value).ToList();
+            // A rule that admits a provider-following prefix set gets the feed's additions through the set (PrefixSetDrift).
+            var followsASet = rules.Any(r => r.PrefixSet is { } set && policies.FindPrefixSet(set)?.Provider is not null);
+            foreach (var prefix in prefixes.Where(p => !followsASet && !admitted.Any(a => Covers(a, p))))
             {
                 yield return new Finding
                 {

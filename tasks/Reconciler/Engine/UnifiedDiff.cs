@@ -3,7 +3,7 @@ using System.Text;
 namespace Reconciler.Engine;
 
 /// <summary>A unified diff (as <c>diff -u</c> and <c>git diff</c> write it) of two versions of a file.</summary>
-public static class UnifiedDiff
+public static partial class UnifiedDiff
 {
     /// <summary>
     /// The diff of a file and its edits, from the lines the edits touch and their context only: one pull request of
@@ -13,6 +13,40 @@ public static class UnifiedDiff
     {
         if (edits.Count == 0)
             return "";
+        // Edits far apart (a prefix set gaining prefixes all over a long list) are hunks of their own, each diffed
+        // alone: the diff stays the size of the change, and so does the work.
+        var result = new StringBuilder();
+        var shift = 0;
+        foreach (var cluster in Clusters(edits, lines, context))
+        {
+            var hunk = Hunk(path, text, lines, cluster, context, shift);
+            if (hunk.Length == 0)
+                continue;
+            var header = HunkHeader().Match(hunk);
+            shift += int.Parse(header.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) - int.Parse(header.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            result.Append(result.Length == 0 ? hunk : hunk[header.Index..]);
+        }
+        return result.ToString();
+    }
+
+    private static List<List<Yaml.TextEdit>> Clusters(IReadOnlyList<Yaml.TextEdit> edits, LineIndex lines, int context)
+    {
+        var clusters = new List<List<Yaml.TextEdit>>();
+        var lastLine = int.MinValue;
+        foreach (var edit in edits.OrderBy(e => e.Start).ThenBy(e => e.End))
+        {
+            var first = lines.LineOf(edit.Start);
+            var last = lines.LineOf(Math.Max(edit.End - 1, edit.Start));
+            if (clusters.Count == 0 || first > lastLine + 2 * context + 1)
+                clusters.Add([]);
+            clusters[^1].Add(edit);
+            lastLine = Math.Max(lastLine, last);
+        }
+        return clusters;
+    }
+
+    private static string Hunk(string path, string text, LineIndex lines, List<Yaml.TextEdit> edits, int context, int shift)
+    {
         var first = lines.LineOf(edits.Min(e => e.Start));
         var last = lines.LineOf(Math.Max(edits.Max(e => e.End) - 1, edits.Max(e => e.Start)));
         var from = Math.Max(0, first - context);
@@ -23,10 +57,12 @@ public static class UnifiedDiff
         var after = Yaml.YamlTextEdits.Apply(before, edits.Select(e => e with { Start = e.Start - start, End = e.End - start }));
         var diff = Create(path, before, after, context);
         // Create numbers lines from the excerpt; shift its hunk header to the file's own line numbers.
-        return from == 0 ? diff : System.Text.RegularExpressions.Regex.Replace(diff, @"^@@ -(\d+),(\d+) \+(\d+),(\d+) @@", m =>
-            $"@@ -{int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + from},{m.Groups[2].Value} +{int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) + from},{m.Groups[4].Value} @@",
-            System.Text.RegularExpressions.RegexOptions.Multiline);
+        return from == 0 && shift == 0 ? diff : HunkHeader().Replace(diff, m =>
+            $"@@ -{int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + from},{m.Groups[2].Value} +{int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) + from + shift},{m.Groups[4].Value} @@");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^@@ -(\d+),(\d+) \+(\d+),(\d+) @@", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex HunkHeader();
 
     public static string Create(string path, string before, string after, int context = 3)
     {

@@ -35,7 +35,7 @@ public static class IptablesRenderer
                 var ports = groups[group].Key.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
                 foreach (var family in new[] { 4, 6 })
                 {
-                    var entries = groups[group].SelectMany(r => r.Destinations).Select(d => d.Value)
+                    var entries = groups[group].SelectMany(r => r.Admits).Select(d => d.Value)
                         .Where(n => (n.BaseAddress.AddressFamily == AddressFamily.InterNetwork) == (family == 4))
                         .Distinct().Select(Networks.Format).Order(StringComparer.Ordinal).ToList();
                     if (entries.Count > 0)

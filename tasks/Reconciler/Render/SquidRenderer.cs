@@ -24,7 +24,7 @@ public static class SquidRenderer
             var dependency = policies.FindDependency(rules.Key);
             var ports = rules.SelectMany(r => r.Ports.Count > 0 ? r.Ports : dependency?.Ports ?? [443]).Distinct().Order().Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
             var domains = WithoutCovered([.. rules.SelectMany(r => r.Domains).Select(d => d.Value).Distinct()]);
-            var addresses = rules.SelectMany(r => r.Destinations).Select(d => d.Value.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+            var addresses = rules.SelectMany(r => r.Admits).Select(d => d.Value.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
             var portAcl = new RenderedAcl(RenderNames.Acl(allowlist.Name, rules.Key, "ports"), rules.Key, "port", ports);
             acls.Add(portAcl);
             access.Append($"# {rules.Key}: {rules.First().Location}\n");

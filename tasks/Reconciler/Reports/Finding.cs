@@ -23,6 +23,8 @@ public sealed record Finding
     public required Severity Severity { get; init; }
     public required string Dependency { get; init; }
     public string? Allowlist { get; init; }
+    /// <summary>The prefix set (<c>prefix_sets:</c>) this finding concerns, for drift of a set rather than of one allowlist.</summary>
+    public string? PrefixSet { get; init; }
     public string? Host { get; init; }
     /// <summary>What drifted: an address, a prefix, a user agent…</summary>
     public required string Subject { get; init; }
@@ -37,7 +39,7 @@ public sealed record Finding
     /// The same drift gives the same fingerprint on every run, whatever the evidence, so that publishing
     /// updates one PR or issue instead of opening another.
     /// </summary>
-    public string Fingerprint => FingerprintOf(Kind, Dependency, Allowlist, Subject);
+    public string Fingerprint => FingerprintOf(Kind, Dependency, Allowlist ?? (PrefixSet is null ? null : "prefix_set:" + PrefixSet), Subject);
 
     public static string FingerprintOf(FindingKind kind, string dependency, string? allowlist, string subject)
     {

@@ -30,7 +30,7 @@ public static class ReportFiles
         OutputFile[] files =
         [
             new("report.json", stream => ReportJson.WriteTo(stream, report)),
-            OutputFile.Writer("report.md", writer => ReportMarkdown.WriteTo(writer, report)),
+            .. more.Any(m => m.Name == "report.md") ? [] : new[] { OutputFile.Writer("report.md", writer => ReportMarkdown.WriteTo(writer, report)) },
             .. more,
         ];
         return [.. files.Select(f => WriteAtomically(Path.Combine(outDirectory, f.Name), f.Write))];

@@ -44,6 +44,7 @@ public static class ReportJson
                 Severity = f.Severity,
                 Dependency = f.Dependency,
                 Allowlist = f.Allowlist,
+                PrefixSet = f.PrefixSet,
                 Host = f.Host,
                 Subject = f.Subject,
                 Message = f.Message,
@@ -87,9 +88,10 @@ public static class ReportJson
         IReadOnlyList<Evidence> Evidence,
         string? Location,
         string Fingerprint,
-        FindingAction Action)
+        FindingAction Action,
+        string? PrefixSet = null)
     {
         public static WireFinding From(Finding f) =>
-            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action);
+            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action, f.PrefixSet);
     }
 }

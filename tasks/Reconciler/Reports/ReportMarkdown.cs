@@ -1,40 +1,89 @@
+using System.Text;
+
 namespace Reconciler.Reports;
 
-/// <summary><c>report.md</c>: the same report for people, readable in thirty seconds; also the job summary in CI.</summary>
+/// <summary>
+/// <c>report.md</c>: the same report for people, readable in thirty seconds; also the job summary in CI. It leads with
+/// the grouped view, keeps the list of findings collapsed, and stays under GitHub's 1 MiB limit for a job summary.
+/// </summary>
 public static class ReportMarkdown
 {
-    public static string Write(Report report)
+    /// <summary>GitHub refuses a job summary over 1 MiB (and fails the step); stop the details well before it.</summary>
+    public const int MostBytes = 900 * 1024;
+
+    public static string Write(Report report, RunSummary? summary = null)
     {
         using var text = new StringWriter();
-        WriteTo(text, report);
+        WriteTo(text, report, summary);
         return text.ToString();
     }
 
-    public static void WriteTo(TextWriter md, Report report)
+    public static void WriteTo(TextWriter writer, Report report, RunSummary? summary = null)
     {
-        md.WriteLine($"# Reconciler {report.Run.Target}: {Headline(report)}");
-        md.WriteLine();
-        md.WriteLine($"Policies: `{report.Run.Policies}` ({report.Run.PolicyFiles.Count} files) · at {report.Run.Now:yyyy-MM-dd HH:mm} UTC · fail on `{report.Run.FailOn}` and above");
-        md.WriteLine();
+        var md = new CappedWriter(writer);
+        md.Line($"# Reconciler {report.Run.Target}: {Headline(report)}");
+        md.Line();
+        md.Line($"Policies: `{report.Run.Policies}` ({report.Run.PolicyFiles.Count} files) · at {report.Run.Now:yyyy-MM-dd HH:mm} UTC · fail on `{report.Run.FailOn}` and above");
+        md.Line();
+        if (summary is not null)
+        {
+            md.Line(summary.Counts());
+            md.Line();
+            if (summary.Lines.Count > 0)
+            {
+                md.Line("| where | what | goes to |");
+                md.Line("| --- | --- | --- |");
+                for (var i = 0; i < summary.Lines.Count; i++)
+                {
+                    var line = summary.Lines[i];
+                    if (!md.Fits(2 * 1024))
+                    {
+                        md.Line($"| … | {summary.Lines.Count - i} more | {Truncated} |");
+                        break;
+                    }
+                    md.Line($"| {Cell(line.Where)} | {Cell(line.What)} | {Cell(line.Goes)} |");
+                }
+                md.Line();
+            }
+        }
 
         if (report.Findings.Count > 0)
         {
-            md.WriteLine("| severity | kind | dependency | allowlist | subject | what to do |");
-            md.WriteLine("| --- | --- | --- | --- | --- | --- |");
-            foreach (var f in report.Findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Dependency, StringComparer.Ordinal).ThenBy(f => f.Kind))
-                md.WriteLine($"| {f.Severity.ToString().ToLowerInvariant()} | `{f.Kind.ToWire()}` | {Cell(f.Dependency)} | {Cell(f.Allowlist ?? "")} | `{Cell(f.Subject)}` | {Cell(f.Message)} |");
-            md.WriteLine();
+            md.Line($"<details><summary>All {report.Findings.Count} findings</summary>");
+            md.Line();
+            md.Line("| severity | kind | dependency | allowlist | subject | what to do |");
+            md.Line("| --- | --- | --- | --- | --- | --- |");
+            var ordered = report.Findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Dependency, StringComparer.Ordinal).ThenBy(f => f.Kind).ToList();
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                var f = ordered[i];
+                if (!md.Fits(16 * 1024))
+                {
+                    md.Line($"| … | {ordered.Count - i} more | | | | {Truncated} |");
+                    break;
+                }
+                md.Line($"| {f.Severity.ToString().ToLowerInvariant()} | `{f.Kind.ToWire()}` | {Cell(f.Dependency)} | {Cell(f.Allowlist ?? (f.PrefixSet is { } s ? "prefix set " + s : ""))} | `{Cell(f.Subject)}` | {Cell(f.Message)} |");
+            }
+            md.Line();
+            md.Line("</details>");
+            md.Line();
         }
 
         if (report.Notes.Count > 0)
         {
-            md.WriteLine("## Not checked in this run");
-            md.WriteLine();
+            md.Line("## Not checked in this run");
+            md.Line();
             foreach (var note in report.Notes)
-                md.WriteLine($"- {note}");
-            md.WriteLine();
+            {
+                if (!md.Fits(1024))
+                    break;
+                md.Line($"- {note}");
+            }
+            md.Line();
         }
     }
+
+    private const string Truncated = "cut to stay under 1 MiB: report.json in this run's uploaded artifact (the `--out` folder) has them all";
 
     private static string Headline(Report report)
     {
@@ -46,4 +95,19 @@ public static class ReportMarkdown
 
     // A pipe or a line break would end the table cell early.
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+
+    /// <summary>Counts the UTF-8 bytes written, so that the report can stop before a limit.</summary>
+    private sealed class CappedWriter(TextWriter writer)
+    {
+        private long _bytes;
+
+        public void Line(string text = "")
+        {
+            _bytes += Encoding.UTF8.GetByteCount(text) + 1;
+            writer.WriteLine(text);
+        }
+
+        /// <summary>Whether <paramref name="reserve"/> more bytes (a line and what follows it) stay under the limit.</summary>
+        public bool Fits(int reserve) => _bytes + reserve < MostBytes;
+    }
 }

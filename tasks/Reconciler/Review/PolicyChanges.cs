@@ -46,7 +46,7 @@ public sealed record PolicyChanges(IReadOnlyList<AdmissionChange> Admissions, IR
         var admitted = new Dictionary<string, (bool, SourceLocation)>(StringComparer.Ordinal);
         foreach (var (_, rule) in rules)
         {
-            foreach (var destination in rule.Destinations)
+            foreach (var destination in rule.Admits)
                 admitted.TryAdd(Networks.Format(destination.Value), (false, destination.Location));
             foreach (var domain in rule.Domains)
                 admitted.TryAdd(domain.Value, (true, domain.Location));
@@ -58,6 +58,7 @@ public sealed record PolicyChanges(IReadOnlyList<AdmissionChange> Admissions, IR
     private static string Shape(AllowlistRule rule) => string.Join('|',
         string.Join(',', rule.Ports.Order()),
         string.Join(',', rule.Destinations.Select(d => Networks.Format(d.Value)).Order(StringComparer.Ordinal)),
+        rule.PrefixSet ?? "",
         string.Join(',', rule.Domains.Select(d => d.Value).Order(StringComparer.Ordinal)),
         rule.Reason ?? "",
         rule.Pinned);

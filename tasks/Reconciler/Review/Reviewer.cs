@@ -14,12 +14,14 @@ namespace Reconciler.Review;
 /// </summary>
 public static class Reviewer
 {
-    public static IReadOnlyList<Finding> Judge(PolicySet after, PolicyChanges changes, ObservationSet observations, ProviderKnowledge providers)
+    /// <param name="memory">
+    /// The drift memory (Plan's <c>--state</c>), already holding this run's observations: an address seen within
+    /// <c>stale_after</c> counts as one the dependency uses, so a rotating pool gets the same review on every run.
+    /// </param>
+    public static IReadOnlyList<Finding> Judge(PolicySet after, PolicyChanges changes, ObservationSet observations, ProviderKnowledge providers, DriftMemory? memory = null, DateTimeOffset? now = null)
     {
         var findings = new List<Finding>();
-        var seen = observations.Observations.Where(o => o.Succeeded)
-            .GroupBy(o => o.Host, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => g.SelectMany(o => o.Addresses).Select(a => IPAddress.Parse(a.Address)).Distinct().ToList(), StringComparer.OrdinalIgnoreCase);
+        var seen = SeenAddresses.Of(after, observations, memory, now);
         var failed = observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         foreach (var (allowlist, rule) in changes.TouchedRules)
@@ -55,7 +57,7 @@ public static class Reviewer
                 continue;
             var resolvedHere = addresses.Where(network.Contains).ToList();
             var answers = addresses.Count == 0 ? "nothing" : string.Join(", ", addresses.Order(Comparer<IPAddress>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()))));
-            var evidence = hosts.Select(h => new Evidence("dns", $"{h} resolves to {string.Join(", ", seen.GetValueOrDefault(h)?.Select(a => a.ToString()) ?? ["nothing"])}")).ToList();
+            var evidence = hosts.Select(h => new Evidence(memory is null ? "dns" : "dns and memory", $"{h} {(memory is null ? "resolves" : "resolved within stale_after")} to {Few(seen.GetValueOrDefault(h)?.Select(a => a.ToString()).ToList() ?? ["nothing"])}")).ToList();
             if (change.Added)
             {
                 if (resolvedHere.Count > 0 || InPublishedRanges(dependency, network, providers))
@@ -77,7 +79,7 @@ public static class Reviewer
             }
             else
             {
-                var stillAdmitted = (after.FindAllowlist(change.Allowlist)?.Rules ?? []).Where(r => r.Dependency == change.Dependency).SelectMany(r => r.Destinations).Select(d => d.Value).ToList();
+                var stillAdmitted = (after.FindAllowlist(change.Allowlist)?.Rules ?? []).Where(r => r.Dependency == change.Dependency).SelectMany(r => r.Admits).Select(d => d.Value).ToList();
                 var cut = resolvedHere.Where(a => !stillAdmitted.Any(n => n.Contains(a))).ToList();
                 if (cut.Count == 0)
                     continue;
@@ -97,6 +99,9 @@ public static class Reviewer
         }
         return findings;
     }
+
+    private static string Few(List<string> items) =>
+        items.Count <= 8 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(8))} and {items.Count - 8} more";
 
     private static bool InPublishedRanges(Dependency dependency, IPNetwork network, ProviderKnowledge providers) =>
         dependency.Track == TrackMode.Provider && dependency.Provider is { } provider

@@ -108,13 +108,13 @@ public sealed partial class ReconcilerRun
         var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
         // Each shard held back what was too much for its part; the whole estate is judged again here.
         merged = merged with { Findings = [.. CanonicalFindings.Of(RemovalSafety.Hold(policies, merged.Findings), policies)], Notes = [.. merged.Notes, .. notes] };
-        ChangePlan = Planner.Plan(policies, merged.Findings, suggestions);
+        ChangePlan = Planner.Plan(policies, merged.Findings, suggestions, Memory, options.Now);
         Report = merged;
         PlanFiles.Write(ChangePlan, options.Out);
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, Memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (merged.HasFindingsAtOrAbove(options.FailOn))
-            Raise(ExitCodes.FindingsAtOrAboveFailOn);
+            Raise(ExitCodes.FindingsAtOrAboveFailOn, $"{merged.Findings.Count(f => f.Severity >= options.FailOn)} findings of the merged report at or above {options.FailOn.ToString().ToLowerInvariant()}");
         log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");
         return merged;
     }

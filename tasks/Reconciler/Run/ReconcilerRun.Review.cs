@@ -43,7 +43,7 @@ public sealed partial class ReconcilerRun
                 log.Error(error.ToString());
             var invalid = new ReviewResult(folder, options.Base, commit, new PolicyChanges([], []), [], loaded.Errors, notes, options.FailOn);
             WriteReview(invalid, new Report { Run = RunInfo(null), Findings = [], Notes = [.. notes, .. loaded.Errors.Select(e => e.ToString())] }, RepositoryPathOf);
-            Raise(ExitCodes.InvalidInput);
+            Raise(ExitCodes.InvalidInput, $"the policies do not validate ({loaded.Errors.Count} error{(loaded.Errors.Count == 1 ? "" : "s")})");
             return Review = invalid;
         }
         var after = Policies = loaded.Policies!;
@@ -52,11 +52,33 @@ public sealed partial class ReconcilerRun
         var observations = changes.IsEmpty ? ObservationSet.Empty(options.Now) : await ObserveAsync(judged, notes, cancellationToken).ConfigureAwait(false);
         foreach (var failed in observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).Distinct(StringComparer.OrdinalIgnoreCase))
             notes.Add($"{failed} did not resolve ({observations.Observations.First(o => o.Host == failed && !o.Succeeded).Outcome}); changes that depend on it were not judged by DNS");
-        var findings = Reviewer.Judge(after, changes, observations, new ProviderKnowledge(ProviderSnapshot.Default));
+        var memory = await ReviewMemoryAsync(observations, notes, cancellationToken).ConfigureAwait(false);
+        var findings = Reviewer.Judge(after, changes, observations, new ProviderKnowledge(ProviderSnapshot.Default), memory, options.Now);
         var review = new ReviewResult(folder, options.Base, commit, changes, findings, [], notes, options.FailOn);
         WriteReview(review, new Report { Run = RunInfo(after), Findings = findings, Notes = notes }, RepositoryPathOf);
         log.Information($"reviewed {changes.Admissions.Count} admission changes and {changes.TouchedRules.Count} written rules against {options.Base}: {findings.Count} findings");
         return Review = review;
+    }
+
+    /// <summary>
+    /// Plan's drift memory (<c>--state</c>; in CI the state branch's copy), read only: Review judges a rotating pool by
+    /// every address seen within stale_after, not by one moment's answers. Review never writes it.
+    /// </summary>
+    private async Task<DriftMemory?> ReviewMemoryAsync(ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(options.StatePath))
+        {
+            notes.Add("no drift memory (--state): removals are judged by this run's DNS answers only, and a rotating pool may answer otherwise next time");
+            return null;
+        }
+        var (memory, problem) = DriftMemory.FromJson(await File.ReadAllTextAsync(options.StatePath, cancellationToken).ConfigureAwait(false));
+        if (problem is not null)
+        {
+            notes.Add($"{options.StatePath}: {problem}; removals are judged by this run's DNS answers only");
+            return null;
+        }
+        log.Information($"judging by the addresses seen within stale_after ({options.StatePath}) and this run's answers");
+        return memory.Remember(observations, options.Now);
     }
 
     /// <summary>A policy file's path from the root of its git repository (what GitHub annotations and SARIF name).</summary>

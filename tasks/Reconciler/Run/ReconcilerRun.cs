@@ -24,6 +24,12 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     /// <summary>What the run should exit with so far; targets raise it, never lower it.</summary>
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
+    /// <summary>Why the run exits with <see cref="ExitCode"/>, for its last line (<c>exit 1: 3 findings at or above high</c>).</summary>
+    public string ExitReason { get; private set; } = "done";
+
+    /// <summary>The grouped view of the last report, as the console, report.md and the job summary show it.</summary>
+    public RunSummary? Summary { get; private set; }
+
     public PolicySet? Policies { get; private set; }
 
     /// <summary>Loads every policy file; logs every error as <c>file:line:col: message</c> and stops the run on any.</summary>
@@ -41,7 +47,8 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         }
         Policies = result.Policies!;
         stage.Lap("load");
-        log.Information($"{Policies.Files.Count} policy files valid: {Policies.Dependencies.Count} dependencies, {Policies.Identities.Count} identities, {Policies.Allowlists.Count} allowlists.");
+        log.Information($"{Policies.Files.Count} policy files valid: {Count(Policies.Dependencies.Count, "dependency", "dependencies")}, {Count(Policies.Identities.Count, "identity", "identities")}, {Count(Policies.Allowlists.Count, "allowlist", "allowlists")}{(Policies.PrefixSets.Count == 0 ? "" : ", " + Count(Policies.PrefixSets.Count, "prefix set", "prefix sets"))}.");
+        ExitReason = "the policies are valid";
         return Policies;
     }
 
@@ -103,31 +110,32 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         findings.AddRange(LiveDriftOf(policies, notes));
         // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
         var handsOff = HandsOff.Decide(policies, observations, options.Now);
-        findings = [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+        findings = OneVoice.Apply([.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))]);
         findings = [.. RemovalSafety.Hold(policies, findings)];
         findings = [.. CanonicalFindings.Of(findings, policies)];
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
         stages.Lap("diff");
 
-        var plan = Planner.Plan(policies, findings, suggestions);
+        var plan = Planner.Plan(policies, findings, suggestions, memory, options.Now);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
         var influx = InfluxMetrics.Write(report, observations, outbound.Probes);
         report = await PostMetricsAsync(report, influx, cancellationToken).ConfigureAwait(false);
         ChangePlan = plan;
         Report = report;
         stages.Lap("plan");
+        var planFolder = PlanFiles.Write(plan, options.Out);
+        foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
+            log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
+        var verb = options.Target.Equals("Reconcile", StringComparison.OrdinalIgnoreCase) ? "to publish" : "would open";
+        log.Information($"{verb} {Count(plan.PullRequests.Count(p => p.Failure is null), "pull request", "pull requests")} and {Count(plan.Issues.Count, "issue", "issues")} ({planFolder}):");
         WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations, outbound.Probes)),
             OutputFile.Text("metrics.influx", influx), Sarif.File(report, policies.RepositoryPathOf));
-        var planFolder = PlanFiles.Write(plan, options.Out);
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         else // saved to the branch after publishing; a copy in --out is what Merge joins for a sharded run
             ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
         stages.Lap("write");
-        foreach (var failed in plan.PullRequests.Where(p => p.Failure is not null))
-            log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
-        log.Information($"would open {plan.PullRequests.Count(p => p.Failure is null)} pull requests and {plan.Issues.Count} issues: {planFolder}");
         return report;
     }
 
@@ -206,9 +214,14 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         var (servers, transport) = await NameServersAsync(notes, cancellationToken).ConfigureAwait(false);
         using var client = new DnsLookupClient(transport);
         var observer = new DnsObserver(new HostResolver(client, TimeProvider.System), TimeProvider.System);
+        var hosts = policies.Dependencies.Sum(d => d.Hosts.Count);
+        var pacing = DnsPacing.Of(hosts, policies.Settings.Samples, policies.Settings.DnsLookupsPerSecond);
+        if (pacing.Expected >= DnsPacing.WorthSayingBefore)
+            log.Information($"DNS: {pacing.Describe(servers.Count)}; expect about {DnsPacing.Format(pacing.Expected)}");
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var observations = await observer.ObserveAsync(policies, servers, options.Now, cancellationToken).ConfigureAwait(false);
         var failed = observations.Observations.Count(o => !o.Succeeded);
-        log.Information($"asked {string.Join(", ", servers)} {observations.Observations.Count} times for {policies.Dependencies.Sum(d => d.Hosts.Count)} hosts; {failed} lookups failed");
+        log.Information($"DNS: {observations.Observations.Count:N0} lookups of {hosts:N0} hosts at {string.Join(", ", servers)} in {DnsPacing.Format(started.Elapsed)}, paced at {pacing.PerSecond:N0}/s per server (settings.dns_lookups_per_second); {failed:N0} failed");
         return observations;
     }
 
@@ -253,7 +266,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             else
             {
                 log.Error($"{result.Provider}: the feed failed ({result.Error}); its part of the snapshot is kept as it was");
-                Raise(ExitCodes.RunFailed);
+                Raise(ExitCodes.RunFailed, $"the {result.Provider} feed failed; its part of the snapshot was kept");
             }
         }
         ReportFiles.WriteAtomically(options.Snapshot, snapshot.ToTsv());
@@ -288,13 +301,38 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
 
     private void WriteReport(Report report, params OutputFile[] more)
     {
-        var written = ReportFiles.Write(report, options.Out, more);
+        var comparison = FindingsMemoryPath();
+        var summary = Summary = RunSummary.Of(report, ChangePlan, RunSummary.ReadFingerprints(File.Exists(comparison) ? File.ReadAllText(comparison) : null));
+        var written = ReportFiles.Write(report, options.Out, [OutputFile.Writer("report.md", w => ReportMarkdown.WriteTo(w, report, summary)), .. more]);
+        ReportFiles.WriteAtomically(comparison, RunSummary.FingerprintsJson(report));
+        // Every finding at --verbosity=verbose; the grouped view always: a large estate's findings are thousands of lines.
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))
-            log.Warning($"{finding.Severity.ToString().ToLowerInvariant()} {finding.Kind.ToWire()} {finding.Dependency}: {finding.Message}");
-        log.Information($"{report.Findings.Count} findings; wrote {string.Join(", ", written)}");
-        if (report.HasFindingsAtOrAbove(options.FailOn))
-            Raise(ExitCodes.FindingsAtOrAboveFailOn);
+            log.Verbose($"{finding.Severity.ToString().ToLowerInvariant()} {finding.Kind.ToWire()} {finding.Dependency}{((finding.Allowlist ?? finding.PrefixSet) is { } where ? " in " + where : "")}: {finding.Message}");
+        foreach (var line in summary.ConsoleText())
+            log.Information(line);
+        log.Information($"wrote {options.Out}/: {string.Join(", ", written.Select(Path.GetFileName))}{(ChangePlan is null ? "" : ", plan/")}");
+        var blocking = report.Findings.Where(f => f.Severity >= options.FailOn).ToList();
+        var failOn = options.FailOn.ToString().ToLowerInvariant();
+        if (blocking.Count > 0)
+        {
+            var kinds = blocking.GroupBy(f => f.Kind.ToWire()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} ×{g.Count()}");
+            Raise(ExitCodes.FindingsAtOrAboveFailOn, $"{Count(blocking.Count, "finding", "findings")} at or above {failOn} ({string.Join(", ", kinds.Take(3))}{(blocking.GroupBy(f => f.Kind).Count() > 3 ? ", …" : "")})");
+        }
+        else if (ExitCode == ExitCodes.Ok)
+        {
+            var below = report.Findings.Count;
+            ExitReason = below == 0 ? "no findings" : $"no findings at or above {failOn} ({below} below it)";
+        }
     }
+
+    /// <summary>This target's last findings, kept beside the state file, for "new / unchanged / resolved since the last run".</summary>
+    private string FindingsMemoryPath()
+    {
+        var state = Path.GetFullPath(options.StatePath);
+        return Path.Combine(Path.GetDirectoryName(state)!, $"{Path.GetFileNameWithoutExtension(state)}.{options.Target.ToLowerInvariant()}-findings.json");
+    }
+
+    private static string Count(int n, string one, string many) => $"{n:N0} {(n == 1 ? one : many)}";
 
     private RunInfo RunInfo(PolicySet? policies) => new()
     {
@@ -309,5 +347,11 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         FailOn = options.FailOn.ToString().ToLowerInvariant(),
     };
 
-    private void Raise(int code) => ExitCode = Math.Max(ExitCode, code);
+    private void Raise(int code, string why)
+    {
+        if (code < ExitCode)
+            return;
+        ExitCode = code;
+        ExitReason = why;
+    }
 }

@@ -33,7 +33,7 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
         var run = await CakeProcess.RunAsync("--target=Validate");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("3 policy files valid", run.Output, StringComparison.Ordinal);
+        Assert.Contains("5 policy files valid", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class PlannerTests
         var plan = PlanFor(DriftEngineTests.Policy, "api.example.test A NxDomain");
 
         var issue = plan.Issues.Single();
-        Assert.Equal("resolution-failed: api: api.example.test", issue.Title);
+        Assert.Equal("api: api.example.test does not resolve", issue.Title);
         Assert.Contains($"<!-- reconciler:fingerprint={issue.Finding.Fingerprint} -->", issue.Body, StringComparison.Ordinal);
         Assert.Equal(["reconciler", "resolution-failed", "severity:high"], issue.Labels);
     }

@@ -59,6 +59,7 @@ internal sealed partial class PolicyBinder
             reader.Error(reader.Node("domains")!.Location, "an iptables allowlist cannot match domain names; admit them in a proxy allowlist, or list destinations here");
         var reason = reader.String("reason");
         var pinned = reader.Bool("pinned") ?? false;
+        var prefixSet = reader.String("prefix_set");
         if (dependency is null)
             return null;
         return new AllowlistRule
@@ -72,6 +73,7 @@ internal sealed partial class PolicyBinder
             Location = reader.Location,
             Span = reader.Span,
             DestinationsList = destinationsNode is Yaml.YamlSequence list ? new ListSpan(list.Start, list.End, list.IsFlow) : null,
+            PrefixSet = prefixSet,
         };
     }
 }

@@ -33,6 +33,7 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
             Allowlists = Each(top, "allowlists", BindAllowlist),
             Settings = BindSettings(top.Mapping("settings")),
             Ignores = Each(top, "ignore", BindIgnore),
+            PrefixSets = Each(top, "prefix_sets", BindPrefixSet),
         };
         top.ReportUnknownKeys();
         return fragment;

@@ -10,7 +10,10 @@ internal sealed record PolicyFragment(
     IReadOnlyList<Identity> Identities,
     IReadOnlyList<Allowlist> Allowlists,
     IReadOnlyList<IgnoreEntry> Ignores,
-    IReadOnlyList<SettingValue> Settings);
+    IReadOnlyList<SettingValue> Settings)
+{
+    public IReadOnlyList<PrefixSet> PrefixSets { get; init; } = [];
+}
 
 /// <summary>One key of a <c>settings:</c> block; files may each set different keys, never the same one twice.</summary>
 internal sealed record SettingValue(string Key, SourceLocation Location, Func<PolicySettings, PolicySettings> Apply);

@@ -11,12 +11,14 @@ internal static class PolicyMerger
         var dependencies = Unique(fragments.SelectMany(f => f.Dependencies), d => d.Name, d => d.Location, "dependency", errors);
         var identities = Unique(fragments.SelectMany(f => f.Identities), i => i.Name, i => i.Location, "identity", errors);
         var allowlists = Unique(fragments.SelectMany(f => f.Allowlists), a => a.Name, a => a.Location, "allowlist", errors);
+        var prefixSets = Unique(fragments.SelectMany(f => f.PrefixSets), s => s.Name, s => s.Location, "prefix set", errors);
         var set = new PolicySet
         {
             Files = [.. fragments.Select(f => f.File)],
             Dependencies = dependencies,
             Identities = identities,
-            Allowlists = allowlists,
+            Allowlists = PrefixSetReferences.Resolve(allowlists, prefixSets, errors),
+            PrefixSets = prefixSets,
             Ignores = [.. fragments.SelectMany(f => f.Ignores)],
             Settings = MergeSettings(fragments.SelectMany(f => f.Settings), errors),
         };

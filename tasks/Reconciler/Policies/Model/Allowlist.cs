@@ -40,4 +40,10 @@ public sealed record AllowlistRule
     public TextSpan Span { get; init; }
     /// <summary>The <c>destinations:</c> list, so that edits can add to it or take from it; null when the rule has none.</summary>
     public ListSpan? DestinationsList { get; init; }
+    /// <summary>The <c>prefix_set:</c> this rule admits besides its own destinations; null when it names none.</summary>
+    public string? PrefixSet { get; init; }
+    /// <summary>That set's prefixes, filled in when the files are merged.</summary>
+    public IReadOnlyList<Located<IPNetwork>> SetPrefixes { get; init; } = [];
+    /// <summary>Everything the rule admits by address: its own destinations and its prefix set's.</summary>
+    public IEnumerable<Located<IPNetwork>> Admits => Destinations.Concat(SetPrefixes);
 }

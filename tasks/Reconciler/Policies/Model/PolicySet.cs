@@ -9,6 +9,8 @@ public sealed record PolicySet
     public required IReadOnlyList<Allowlist> Allowlists { get; init; }
     public required IReadOnlyList<IgnoreEntry> Ignores { get; init; }
     public required PolicySettings Settings { get; init; }
+    /// <summary>Prefix lists that rules admit by name (<c>prefix_sets:</c>).</summary>
+    public IReadOnlyList<PrefixSet> PrefixSets { get; init; } = [];
     /// <summary>Each file's text as loaded, by its display path: what plans edit.</summary>
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
     /// <summary>Each file's path relative to its git repository's root, by display path: what pull requests name.</summary>
@@ -27,4 +29,5 @@ public sealed record PolicySet
     public Dependency? FindDependency(string name) => Dependencies.FirstOrDefault(d => d.Name == name);
     public Identity? FindIdentity(string name) => Identities.FirstOrDefault(i => i.Name == name);
     public Allowlist? FindAllowlist(string name) => Allowlists.FirstOrDefault(a => a.Name == name);
+    public PrefixSet? FindPrefixSet(string name) => PrefixSets.FirstOrDefault(s => s.Name == name);
 }

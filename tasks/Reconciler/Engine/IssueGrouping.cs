@@ -1,0 +1,137 @@
+using System.Text;
+using Reconciler.Policies.Model;
+using Reconciler.Reports;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// One issue per dependency and kind of drift: a probe that fails at four addresses of a pool is one issue listing the
+/// four, not four issues. Its fingerprint is stable whatever the addresses, so a pool that changes updates the issue.
+/// Titles read as sentences; evidence is listed once. Pure.
+/// </summary>
+public static class IssueGrouping
+{
+    /// <summary>Evidence lines in an issue body; the rest is counted (report.json has them all).</summary>
+    private const int EvidenceLines = 30;
+
+    /// <summary>No line a person reads in an issue or pull request is longer (GitHub's views wrap or cut longer ones).</summary>
+    public const int LongestLine = 300;
+
+    public static List<PlannedIssue> Plan(PolicySet policies, IReadOnlyList<Finding> findings, DriftMemory? memory, DateTimeOffset? now) =>
+        [.. findings.Where(f => f.Action == FindingAction.Issue)
+            .GroupBy(f => (f.Kind, f.Dependency))
+            .OrderBy(g => g.Key.Dependency, StringComparer.Ordinal).ThenBy(g => g.Key.Kind)
+            .Select(g => Issue(policies, Merge(policies, [.. g]), [.. g], memory, now))];
+
+    /// <summary>The group as one finding: the highest severity, every subject, evidence once each.</summary>
+    private static Finding Merge(PolicySet policies, List<Finding> group)
+    {
+        if (group.Count == 1 && !PerAddress(group[0].Kind))
+            return group[0];
+        var first = group[0];
+        var subjects = group.Select(f => f.Subject).Distinct().OrderBy(s => s, AddressOrder.Instance).ToList();
+        var dependency = policies.FindDependency(first.Dependency);
+        // Stable for the dependency and kind: the addresses may change from run to run, the issue stays.
+        var subject = first.Kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked && dependency?.Probe is { } probe ? probe.Url.ToString() : first.Dependency;
+        return first with
+        {
+            Severity = group.Max(f => f.Severity),
+            Subject = subject,
+            Allowlist = group.Select(f => f.Allowlist).Distinct().Count() == 1 ? first.Allowlist : null,
+            Host = group.Select(f => f.Host).Distinct().Count() == 1 ? first.Host : null,
+            Message = group.Count == 1 ? first.Message : $"{Summary(first.Kind, subjects)}. {first.Message}",
+            Evidence = [.. group.SelectMany(f => f.Evidence.Select(e => e with { Detail = subjects.Count > 1 && !e.Detail.Contains(f.Subject, StringComparison.Ordinal) ? $"{f.Subject}: {e.Detail}" : e.Detail })).DistinctBy(e => (e.Source, e.Detail))],
+        };
+    }
+
+    /// <summary>Kinds found once per address or host: their issues are keyed by the dependency (or probe URL), never by one address.</summary>
+    private static bool PerAddress(FindingKind kind) =>
+        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged or FindingKind.ResolutionFailed;
+
+    private static string Summary(FindingKind kind, List<string> subjects) =>
+        $"{subjects.Count} {(kind == FindingKind.ResolutionFailed ? "hosts" : PerAddress(kind) ? "addresses" : "subjects")} ({Few(subjects)})";
+
+    private static string Few(List<string> items) =>
+        items.Count <= 4 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(4))} and {items.Count - 4} more";
+
+    /// <summary>What the issue is about, as a sentence a person reads in a list of issues.</summary>
+    public static string Title(Finding merged, IReadOnlyList<Finding> group)
+    {
+        var dependency = merged.Dependency;
+        var subjects = group.Select(f => f.Subject).Distinct().OrderBy(s => s, AddressOrder.Instance).ToList();
+        var at = subjects.Count == 1 ? subjects[0] : $"{subjects.Count} addresses";
+        var host = merged.Host ?? dependency;
+        var sentence = merged.Kind switch
+        {
+            FindingKind.ProbeBlocked => $"{dependency}: {Waf(group)} refuses our probe of {host} ({at})",
+            FindingKind.ProbeFailed => $"{dependency}: the probe of {merged.Subject} fails at {at}",
+            FindingKind.CdnFronted => $"{dependency}: now behind {merged.Subject}; admit it by name at a proxy",
+            FindingKind.ResolutionFailed => $"{dependency}: {Few(subjects)} {(subjects.Count == 1 ? "does" : "do")} not resolve",
+            FindingKind.OutsideProviderRange => $"{dependency}: {host} resolves outside its provider's published ranges ({at})",
+            FindingKind.StaticIpChanged => $"{dependency}: {host} resolves outside the partner's addresses ({at})",
+            FindingKind.OverBroadRule => $"{dependency}: {merged.Allowlist ?? "an allowlist"} admits far more than it needs ({Few(subjects)})",
+            FindingKind.UserAgentRisk => $"{dependency}: WAFs may refuse the user agent \"{merged.Subject}\"",
+            FindingKind.EgressIpDrift => $"{dependency}: we leave from {merged.Subject}, which partners may not admit",
+            FindingKind.IgnoreExpired => $"An ignore entry for {dependency} has expired ({merged.Subject})",
+            FindingKind.RuleAdmitsNothing => $"{dependency}: a rule of {merged.Allowlist} admits none of its traffic",
+            FindingKind.LiveRuleDrift => $"{dependency}: hosts of {merged.Allowlist} run other rules than the policies say",
+            FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist} held back for a person to check",
+            FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
+            _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",
+        };
+        return sentence.Length <= 120 ? sentence : sentence[..119] + "…";
+    }
+
+    private static string Waf(IReadOnlyList<Finding> group)
+    {
+        var message = group[0].Message;
+        var by = message.IndexOf(" was refused by ", StringComparison.Ordinal);
+        if (by < 0)
+            return "a WAF";
+        var start = by + " was refused by ".Length;
+        var end = message.IndexOf(" (", start, StringComparison.Ordinal);
+        return end > start ? message[start..end] : "a WAF";
+    }
+
+    private static PlannedIssue Issue(PolicySet policies, Finding merged, List<Finding> group, DriftMemory? memory, DateTimeOffset? now)
+    {
+        var body = new StringBuilder();
+        body.AppendLine(merged.Message).AppendLine();
+        body.AppendLine($"- kind: `{merged.Kind.ToWire()}`, severity: **{merged.Severity.ToString().ToLowerInvariant()}**");
+        var allowlists = group.Select(f => f.Allowlist).OfType<string>().Distinct().ToList();
+        body.AppendLine($"- dependency: `{merged.Dependency}`{(allowlists.Count == 0 ? "" : $", allowlist{(allowlists.Count == 1 ? "" : "s")}: {string.Join(", ", allowlists.Select(a => $"`{a}`"))}")}{(merged.Host is null ? "" : $", host: `{merged.Host}`")}");
+        if (merged.Location is not null)
+            body.AppendLine($"- policy: `{merged.Location}`");
+        if (Planner.OwnerLine(policies.FindDependency(merged.Dependency)?.Owner, mention: true) is { } owner)
+            body.AppendLine($"- owner: {owner}");
+        if (group.Count > 1)
+        {
+            body.AppendLine().AppendLine("Each of them:").AppendLine();
+            foreach (var finding in group.OrderBy(f => f.Subject, AddressOrder.Instance).Take(EvidenceLines))
+                body.AppendLine($"- `{finding.Subject}`: {finding.Message}");
+            if (group.Count > EvidenceLines)
+                body.AppendLine($"- and {group.Count - EvidenceLines} more (report.json has them all)");
+        }
+        if (merged.Kind == FindingKind.CdnFronted && CdnAdvice.For(policies, merged) is { } advice)
+            body.AppendLine().Append(advice);
+        if (memory is not null && now is { } at && merged.Kind is FindingKind.CdnFronted or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged
+            && policies.FindDependency(merged.Dependency) is { } dependency
+            && AddressTimeline.Mermaid(memory, [.. dependency.Hosts.Select(h => h.Value)], at, $"Addresses seen for {dependency.Name}") is { } chart)
+            body.AppendLine().AppendLine("Addresses seen (first and last seen):").AppendLine().Append(chart);
+        if (merged.Evidence.Count > 0)
+        {
+            body.AppendLine().AppendLine("Evidence:");
+            foreach (var evidence in merged.Evidence.Take(EvidenceLines))
+                body.AppendLine($"- {evidence.Source}: {evidence.Detail}{(evidence.ObservedAt is { } seen ? $" at {seen:yyyy-MM-dd HH:mm:ss}Z" : "")}");
+            if (merged.Evidence.Count > EvidenceLines)
+                body.AppendLine($"- and {merged.Evidence.Count - EvidenceLines} more (report.json has them all)");
+        }
+        body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={merged.Fingerprint} -->");
+        return new PlannedIssue(merged, Title(merged, group), CapLines(body.ToString()),
+            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToString().ToLowerInvariant()]);
+    }
+
+    /// <summary>Cuts any line longer than <see cref="LongestLine"/> (a response body excerpt, a long message) so that none is.</summary>
+    public static string CapLines(string text) =>
+        string.Join('\n', text.Split('\n').Select(line => line.Length <= LongestLine ? line : line[..(LongestLine - 1)] + "…"));
+}
