@@ -12,7 +12,7 @@ public static partial class Durations
     /// <summary>Ten years: longer is a typo, and date arithmetic with it overflows.</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromDays(3650);
 
-    [GeneratedRegex(@"^(?:(\d{1,12})([smhdw]))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:([0-9]{1,12})([smhdw]))+$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 
     /// <summary>A duration from one hour to ten years.</summary>
