@@ -24,6 +24,8 @@ public static class YamlSyntaxMessages
             return "YAML syntax error: this line does not line up with the list above it; each item starts with '- ' at the same indentation";
         if (Has("did not find expected key"))
             return "YAML syntax error: this line does not fit the mapping above it; check its indentation, and for a stray ']' or '}' before it";
+        if (Has("quoted scalar") && Has("wrong indentation"))
+            return "YAML syntax error: this quoted value runs on into the lines below; a closing quote is missing";
         if (Has("quoted scalar") && Has("end of stream"))
             return "YAML syntax error: this quoted value is never closed; a closing quote is missing";
         if (Has("cannot start any token"))

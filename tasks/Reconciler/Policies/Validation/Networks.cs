@@ -15,7 +15,7 @@ public static class Networks
         network = default;
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!TryParseAddress(addressText, out var address, out var problem))
+        if (!TryParseAddress(addressText, text, out var address, out var problem))
             return Fail(problem ?? $"'{text}' is not an IP address or CIDR network", out error);
         var maxPrefix = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = maxPrefix;
@@ -37,7 +37,9 @@ public static class Networks
     /// "10.1" (= 10.0.0.1), "0x0a.1.1.1" and "010.1.1.1" (octal: 8.1.1.1), and tools downstream read those
     /// differently. <paramref name="problem"/> says what is wrong when it is more than "not an address".
     /// </summary>
-    public static bool TryParseAddress(string text, out IPAddress address, out string? problem)
+    public static bool TryParseAddress(string text, out IPAddress address, out string? problem) => TryParseAddress(text, text, out address, out problem);
+
+    private static bool TryParseAddress(string text, string display, out IPAddress address, out string? problem)
     {
         address = IPAddress.None;
         problem = null;
@@ -45,7 +47,7 @@ public static class Networks
             return false;
         // The dotted tail of an IPv6 address (::ffff:192.0.2.1) follows the same rules.
         var dotted = text.Contains(':') ? (text.LastIndexOf(':') is var colon && text.IndexOf('.', colon) > 0 ? text[(colon + 1)..] : null) : text;
-        if (dotted is not null && !IsDottedQuad(text, dotted, out problem))
+        if (dotted is not null && !IsDottedQuad(display, dotted, out problem))
             return false;
         if (!IPAddress.TryParse(text, out var parsed))
             return false;
