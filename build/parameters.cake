@@ -15,18 +15,27 @@ public sealed class BuildParameters
         Environment.CurrentDirectory = caller;
         context.Environment.WorkingDirectory = caller;
         var arguments = context.Arguments;
+        RunArguments.CheckNames(arguments.GetArguments().Select(a => new KeyValuePair<string, int>(a.Key, a.Value.Count)));
+        if (string.Equals(target, "Help", StringComparison.OrdinalIgnoreCase))
+            return;
         var options = RunOptions.Parse(
             target,
-            name => arguments.HasArgument(name) ? arguments.GetArgument(name) : null,
+            // Cake gives "--out" with no value as an argument without one: that is an empty value, not an absent one.
+            name => arguments.HasArgument(name) ? arguments.GetArgument(name) ?? "" : null,
             Environment.GetEnvironmentVariable,
             DateTimeOffset.UtcNow);
         Run = new ReconcilerRun(options, new CakeRunLog(context.Log));
         Run.UseInfluxToken(Environment.GetEnvironmentVariable("INFLUX_TOKEN"));
+        Run.CheckArguments();
         // Checked before anything is observed; the token goes from the environment to the client and nowhere else.
         if (string.Equals(target, "Reconcile", StringComparison.OrdinalIgnoreCase))
+        {
             Run.ConnectToGitHub(Environment.GetEnvironmentVariable("GITHUB_TOKEN"));
+            Run.CheckGitHubTokenAsync().GetAwaiter().GetResult();
+        }
     }
 
+    /// <summary>Null for --target=Help, which runs nothing.</summary>
     public ReconcilerRun Run { get; }
 }
 

@@ -7,7 +7,11 @@ LibraryDependencies.LoadFromBesideTheLibrary(typeof(ReconcilerRun).Assembly);
 var target = Argument("target", "Plan");
 BuildParameters parameters = null;
 Setup<BuildParameters>(context => parameters = new BuildParameters(context, target));
-Teardown(context => parameters?.Run.Dispose());
+Teardown(context => parameters?.Run?.Dispose());
+
+Task("Help")
+    .Description("List Reconciler's arguments with their defaults (Cake's own options: dotnet cake --help).")
+    .Does(() => Information("{0}", RunArguments.HelpText()));
 
 Task("Validate")
     .Description("Load and check every policy file; nothing else (no network).")
@@ -74,8 +78,8 @@ try
     if (!Tasks.Any(t => string.Equals(t.Name, target, StringComparison.OrdinalIgnoreCase)))
         throw ReconcilerException.InvalidArgument("target", $"'{target}' is not a target; use one of {string.Join(", ", Tasks.Select(t => t.Name))}");
     RunTarget(target);
-    exitCode = parameters?.Run.ExitCode ?? ExitCodes.Ok;
-    why = parameters?.Run.ExitReason ?? why;
+    exitCode = parameters?.Run?.ExitCode ?? ExitCodes.Ok;
+    why = parameters?.Run?.ExitReason ?? why;
 }
 catch (Exception e)
 {

@@ -47,8 +47,16 @@ public sealed record RunOptions
     /// <param name="environment">An environment variable, or null.</param>
     public static RunOptions Parse(string target, Func<string, string?> argument, Func<string, string?> environment, DateTimeOffset clock)
     {
-        string? Arg(string name) => argument(name) is { Length: > 0 } v ? v : null;
-        return new RunOptions
+        string? Arg(string name)
+        {
+            if (RunArguments.Find(name) is null)
+                throw new InvalidOperationException($"--{name} is read but not declared in RunArguments.All");
+            var value = argument(name);
+            if (value is not null && string.IsNullOrWhiteSpace(value))
+                throw ReconcilerException.InvalidArgument(name, $"the value is empty; give {RunArguments.Find(name)!.Usage}, or leave the argument out for its default");
+            return value;
+        }
+        var options = new RunOptions
         {
             Target = target,
             Policies = Arg("policies") ?? "policies",
@@ -74,6 +82,9 @@ public sealed record RunOptions
                 ? InfluxEndpoint.TryParse(influx, out var endpoint, out var influxError) ? endpoint : throw ReconcilerException.InvalidArgument("influx", influxError)
                 : null,
         };
+        if (options.Nameservers.Count == 0 && !options.SystemNameservers)
+            throw ReconcilerException.InvalidArgument("nameservers", $"'{Arg("nameservers")}' names no server to ask; give IP[:PORT],… or system");
+        return options;
     }
 
     private static string[] Items(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -86,10 +97,21 @@ public sealed record RunOptions
                 : throw ReconcilerException.InvalidArgument("nameservers", $"'{item}' is not system, IP, IP:PORT or [IPv6]:PORT (tcp: before it for TCP only)")),
     ];
 
-    private static DateTimeOffset ParseNow(string text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var now)
-            ? now
-            : throw ReconcilerException.InvalidArgument("now", $"'{text}' is not an ISO-8601 time (e.g. 2026-11-23T06:00:00Z)");
+    private static readonly string[] IsoFormats =
+        ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd"];
+
+    // Ten years either side of any real run still lie inside DateTimeOffset, so "now - stale_after" cannot overflow.
+    private static readonly DateTimeOffset Earliest = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static DateTimeOffset ParseNow(string text)
+    {
+        if (!DateTimeOffset.TryParseExact(text, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var now))
+            throw ReconcilerException.InvalidArgument("now", $"'{text}' is not an ISO-8601 time (e.g. 2026-11-23T06:00:00Z)");
+        if (now < Earliest || now >= Latest)
+            throw ReconcilerException.InvalidArgument("now", $"'{text}' is out of range: give a time from 1970 to 8999");
+        return now;
+    }
 
     private static Severity ParseSeverity(string text) =>
         Enum.TryParse<Severity>(text, ignoreCase: true, out var severity) && !int.TryParse(text, out _)
@@ -105,7 +127,9 @@ public readonly record struct Shard(int Index, int Count)
     public static Shard Parse(string text)
     {
         var parts = text.Split('/');
-        if (parts.Length == 2 && int.TryParse(parts[0], out var index) && int.TryParse(parts[1], out var count) && count >= 1 && index >= 1 && index <= count)
+        if (parts.Length == 2 && parts.All(p => p.Length is > 0 and <= 4 && p[0] != '0')
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 && index >= 1 && index <= count)
             return new Shard(index, count);
         throw ReconcilerException.InvalidArgument("shard", $"'{text}' is not I/N with 1 <= I <= N (e.g. 2/4)");
     }

@@ -8,7 +8,7 @@ namespace Reconciler.Yaml;
 /// </summary>
 public abstract record YamlNode(SourceLocation Location, int Start, int End)
 {
-    /// <summary>Nodes this one stands for once aliases are expanded; the guard against alias bombs.</summary>
+    /// <summary>Nodes this one stands for once aliases are expanded: what an alias to it adds to the alias budget.</summary>
     public long ExpandedSize { get; init; } = 1;
 
     public abstract string KindName { get; }

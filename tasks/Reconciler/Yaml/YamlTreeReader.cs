@@ -6,27 +6,38 @@ namespace Reconciler.Yaml;
 
 /// <summary>
 /// Reads one YAML document into <see cref="YamlNode"/>s from YamlDotNet's event stream. Aliases point at the
-/// anchored node (no copy), and every node's expanded size is counted as it is built, so a
-/// "billion laughs" file is refused after a few microseconds instead of eating the machine later.
+/// anchored node (no copy); the nodes that aliases stand for are counted as they are used, so a
+/// "billion laughs" file is refused after a few microseconds instead of eating the machine later, while a large
+/// file without aliases is just large. Nesting is limited before YamlDotNet (or this reader) can recurse into it.
 /// </summary>
 public static class YamlTreeReader
 {
-    public const long MaxExpandedNodes = 100_000;
+    /// <summary>Nodes that aliases may add once expanded, over the whole file.</summary>
+    public const long MaxAliasExpansion = 100_000;
+
+    /// <summary>Deeper than any policy (they nest six levels); deep enough to never bother a person.</summary>
+    public const int MaxDepth = YamlDepthScan.MaxDepth;
 
     public sealed record Result(YamlNode? Root, IReadOnlyList<PolicyError> Errors);
 
     public static Result Read(string text, string file)
     {
         var errors = new List<PolicyError>();
+        if (YamlDepthScan.FindTooDeep(text) is { } deep)
+        {
+            errors.Add(new PolicyError(new SourceLocation(file, deep.Line, deep.Column), $"nesting deeper than {MaxDepth} levels; refusing the file (policies nest a few levels)"));
+            return new Result(null, errors);
+        }
         var parser = new Parser(new StringReader(text));
         var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var budget = new Budget();
         try
         {
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
                 return new Result(null, errors);
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, file, anchors, errors);
+            var root = ReadNode(parser, file, anchors, errors, budget, 1);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
                 errors.Add(new PolicyError(At(file, second.Start), "a policy file holds one YAML document; split this one into two files"));
@@ -39,20 +50,37 @@ public static class YamlTreeReader
         }
         catch (YamlException e)
         {
-            errors.Add(new PolicyError(At(file, e.Start), "YAML syntax error: " + Describe(e)));
+            errors.Add(YamlSyntaxMessages.Explain(Describe(e), At(file, e.Start), text));
+            return new Result(null, errors);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+        {
+            // YamlDotNet's own failures on some malformed input: still the file's fault, so still file:line:col.
+            var at = parser.Current is { } current ? At(file, current.Start) : new SourceLocation(file, 1, 1);
+            errors.Add(new PolicyError(at, "YAML syntax error: the parser cannot read on from here; check the quotes, brackets and indentation of this line and the next"));
             return new Result(null, errors);
         }
     }
 
-    private static YamlNode ReadNode(IParser parser, string file, Dictionary<string, YamlNode> anchors, List<PolicyError> errors)
+    private sealed class Budget
+    {
+        public long AliasExpansion;
+    }
+
+    private static YamlNode ReadNode(IParser parser, string file, Dictionary<string, YamlNode> anchors, List<PolicyError> errors, Budget budget, int depth)
     {
         YamlNode node;
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             if (!anchors.TryGetValue(alias.Value.Value, out var target))
                 throw new YamlException(alias.Start, alias.End, $"alias *{alias.Value.Value} refers to no anchor above it");
+            budget.AliasExpansion += target.ExpandedSize;
+            if (budget.AliasExpansion > MaxAliasExpansion)
+                throw new RefusedYamlException(alias.Start, $"aliases expand to more than {MaxAliasExpansion:N0} nodes; refusing the file (an alias bomb?)");
             return target;
         }
+        if (depth > MaxDepth)
+            throw new RefusedYamlException(parser.Current!.Start, $"nesting deeper than {MaxDepth} levels; refusing the file (policies nest a few levels)");
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             node = new YamlScalar(At(file, scalar.Start), (int)scalar.Start.Index, (int)scalar.End.Index, scalar.Value, scalar.Style == ScalarStyle.Plain);
@@ -68,12 +96,12 @@ public static class YamlTreeReader
             {
                 while (!parser.TryConsume<SequenceEnd>(out seqEnd!))
                 {
-                    var item = ReadNode(parser, file, anchors, errors);
-                    size = Grow(size, item, seqStart.Start);
+                    var item = ReadNode(parser, file, anchors, errors, budget, depth + 1);
+                    size += item.ExpandedSize;
                     items.Add(item);
                 }
             }
-            catch (YamlException e) when (IsUnclosed(e, isFlow))
+            catch (Exception e) when (IsUnclosed(e, isFlow))
             {
                 throw Unclosed(seqStart, "list", ']');
             }
@@ -93,9 +121,9 @@ public static class YamlTreeReader
             {
                 while (!parser.TryConsume<MappingEnd>(out mapEnd!))
                 {
-                    var key = ReadNode(parser, file, anchors, errors);
-                    var value = ReadNode(parser, file, anchors, errors);
-                    size = Grow(Grow(size, key, mapStart.Start), value, mapStart.Start);
+                    var key = ReadNode(parser, file, anchors, errors, budget, depth + 1);
+                    var value = ReadNode(parser, file, anchors, errors, budget, depth + 1);
+                    size += key.ExpandedSize + value.ExpandedSize;
                     if (key is not YamlScalar keyScalar)
                     {
                         errors.Add(new PolicyError(key.Location, $"a mapping key must be a plain name, not {key.KindName}"));
@@ -110,7 +138,7 @@ public static class YamlTreeReader
                     entries.Add(new(keyScalar, value));
                 }
             }
-            catch (YamlException e) when (IsUnclosed(e, isFlow))
+            catch (Exception e) when (IsUnclosed(e, isFlow))
             {
                 throw Unclosed(mapStart, "mapping", '}');
             }
@@ -125,19 +153,13 @@ public static class YamlTreeReader
     // YamlDotNet reports an unclosed '[' or '{' where the file ends, which can be far below; the person
     // needs the line where it was opened. The innermost collection rewrites the message first, so outer ones
     // no longer match and leave it alone.
-    private static bool IsUnclosed(YamlException e, bool isFlow) =>
-        isFlow && e is not RefusedYamlException && e.Message.Contains("did not find expected ','", StringComparison.Ordinal);
+    // YamlDotNet 18 also fails some unclosed flow collections with an InvalidOperationException from its scanner.
+    private static bool IsUnclosed(Exception e, bool isFlow) =>
+        isFlow && e is not RefusedYamlException
+        && (e is InvalidOperationException || (e is YamlException && e.Message.Contains("did not find expected ','", StringComparison.Ordinal)));
 
     private static YamlException Unclosed(NodeEvent start, string what, char closer) =>
         new(start.Start, start.End, $"this flow {what} is never closed: a '{closer}' or ',' is missing");
-
-    private static long Grow(long size, YamlNode child, Mark collection)
-    {
-        size += child.ExpandedSize;
-        if (size > MaxExpandedNodes)
-            throw new RefusedYamlException(collection, $"aliases expand to more than {MaxExpandedNodes:N0} nodes; refusing the file (an alias bomb?)");
-        return size;
-    }
 
     private static YamlNode Remember(NodeEvent e, YamlNode node, Dictionary<string, YamlNode> anchors)
     {

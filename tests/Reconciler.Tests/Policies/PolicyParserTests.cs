@@ -120,7 +120,7 @@ public sealed class PolicyParserTests
             var result = PolicyDirectory.Load(dir, displayRoot: dir);
 
             var error = Assert.Single(result.Errors);
-            Assert.Equal("big.yaml:1:1: the file is 1,111,000 bytes; policy files are limited to 1,048,576 (split it)", error.ToString());
+            Assert.Equal("big.yaml:1:1: the file is larger than 1,048,576 bytes, the limit for a policy file (split it)", error.ToString());
         }
         finally
         {

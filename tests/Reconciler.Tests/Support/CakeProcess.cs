@@ -44,9 +44,22 @@ internal static partial class CakeProcess
         return await StartAsync(environment, arguments);
     }
 
-    private static async Task<Outcome> StartAsync(IReadOnlyDictionary<string, string> environment, string[] arguments)
+    /// <summary><c>dotnet cake</c> under a wrapper command (e.g. <c>unshare --user --map-root-user</c>); never a DNS-observing target.</summary>
+    public static async Task<Outcome> RunInAsync(string[] wrapper, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (!arguments.Contains("--target=Validate"))
+            throw new InvalidOperationException("a wrapped run is for --target=Validate only");
+        var prepared = await Prepared.Value;
+        if (prepared.ExitCode != 0)
+            throw new InvalidOperationException("dotnet cake --tree failed:\n" + prepared.Output);
+        return await StartAsync(new Dictionary<string, string>(), arguments, wrapper);
+    }
+
+    private static async Task<Outcome> StartAsync(IReadOnlyDictionary<string, string> environment, string[] arguments, string[]? wrapper = null)
+    {
+        var start = new ProcessStartInfo(wrapper is { Length: > 0 } ? wrapper[0] : "dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var part in wrapper is { Length: > 0 } ? [.. wrapper[1..], "dotnet"] : Array.Empty<string>())
+            start.ArgumentList.Add(part);
         start.ArgumentList.Add("cake");
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);

@@ -51,7 +51,17 @@ internal sealed class MappingReader
         var other => WrongType<YamlScalar>(key, other, "a single value"),
     };
 
-    public string? String(string key, bool required = false) => Scalar(key, required)?.Value;
+    /// <summary>A name or free text; control characters are refused (line breaks only where <paramref name="multiline"/>).</summary>
+    public string? String(string key, bool required = false, bool multiline = false)
+    {
+        var scalar = Scalar(key, required);
+        if (scalar is not null && ControlCharacters.Problem(scalar.Value, $"'{key}'", multiline) is { } problem)
+        {
+            Error(scalar.Location, problem);
+            return null;
+        }
+        return scalar?.Value;
+    }
 
     public int? Int(string key, int min, int max)
     {
@@ -142,7 +152,12 @@ internal sealed class MappingReader
             Error(scalar.Location, $"'{key}' must be from {min} to {max}, not {value}");
             return null;
         }
-        Error(scalar.Location, $"'{key}' must be a whole number, not '{scalar.Value}'");
+        if (scalar.IsPlain && scalar.Value.Length > 0 && scalar.Value.TrimStart('-', '+').All(char.IsAsciiDigit) && scalar.Value.TrimStart('-', '+').Length > 0)
+        {
+            Error(scalar.Location, $"'{key}' must be from {min} to {max}, not {ControlCharacters.Escape(scalar.Value)}");
+            return null;
+        }
+        Error(scalar.Location, $"'{key}' must be a whole number, not '{ControlCharacters.Escape(scalar.Value)}'");
         return null;
     }
 

@@ -57,7 +57,7 @@ internal sealed partial class PolicyBinder
         var domains = HostList(reader, "domains", required: false, leadingDotAllowed: true);
         if (kind == AllowlistKind.Iptables && reader.Has("domains"))
             reader.Error(reader.Node("domains")!.Location, "an iptables allowlist cannot match domain names; admit them in a proxy allowlist, or list destinations here");
-        var reason = reader.String("reason");
+        var reason = reader.String("reason", multiline: true);
         var pinned = reader.Bool("pinned") ?? false;
         var prefixSet = reader.String("prefix_set");
         if (dependency is null)

@@ -105,13 +105,18 @@ internal sealed partial class PolicyBinder
         var name = Name(reader, "identity");
         // An empty user agent is legal to write and is exactly what user-agent-risk reports, so keep "" apart from absent.
         var userAgent = reader.Node("user_agent") is YamlScalar ua ? (ua.IsNull && ua.IsPlain ? "" : ua.Value) : null;
+        if (userAgent is not null && ControlCharacters.Problem(userAgent, "user agent") is { } control)
+        {
+            Error(reader.Node("user_agent")!.Location, control);
+            userAgent = null;
+        }
         var egress = new List<Located<System.Net.IPAddress>>();
         foreach (var scalar in reader.Scalars("egress_ips"))
         {
-            if (Networks.TryParseAddress(scalar.Value, out var address))
+            if (Networks.TryParseAddress(scalar.Value, out var address, out var problem))
                 egress.Add(MappingReader.Locate(address, scalar));
             else
-                Error(scalar.Location, $"'{scalar.Value}' is not an IP address (egress_ips lists single addresses)");
+                Error(scalar.Location, problem ?? $"'{ControlCharacters.Escape(scalar.Value)}' is not an IP address (egress_ips lists single addresses)");
         }
         var proxy = reader.String("proxy");
         var cacheAt = reader.Scalar("dns_cache_ttl");

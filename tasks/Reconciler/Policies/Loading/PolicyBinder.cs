@@ -155,7 +155,7 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
         if (kindAt is not null && !FindingKinds.TryParse(kindAt.Value, out _))
             Error(kindAt.Location, $"'{kindAt.Value}' is not a finding kind{DidYouMean.Suffix(kindAt.Value, FindingKinds.WireNames)}");
         var subject = reader.String("subject");
-        var reason = reader.String("reason", required: true);
+        var reason = reader.String("reason", required: true, multiline: true);
         var expiresAt = reader.Scalar("expires", required: true);
         DateOnly? expires = null;
         if (expiresAt is not null)
@@ -174,6 +174,11 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
 
     private Uri? HttpUrl(YamlScalar scalar)
     {
+        if (ControlCharacters.Problem(scalar.Value, "URL") is { } control)
+        {
+            Error(scalar.Location, control);
+            return null;
+        }
         if (Uri.TryCreate(scalar.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0)
             return uri;
         Error(scalar.Location, $"'{scalar.Value}' is not an http:// or https:// URL");

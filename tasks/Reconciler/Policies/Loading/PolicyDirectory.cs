@@ -2,21 +2,19 @@ using Reconciler.Diagnostics;
 
 namespace Reconciler.Policies.Loading;
 
-/// <summary>Finds and reads the policy files under <c>--policies</c>: every <c>*.yaml</c> and <c>*.yml</c> below it.</summary>
+/// <summary>Finds and reads the policy files under <c>--policies</c>: every <c>*.yaml</c> and <c>*.yml</c> below it, through <see cref="PolicyFileGate"/>.</summary>
 public static class PolicyDirectory
 {
     /// <summary>Larger than any sane policy file; a bigger one is refused before YAML ever sees it.</summary>
-    public const long MaxFileBytes = 1024 * 1024;
+    public const long MaxFileBytes = PolicyFileGate.MaxFileBytes;
 
     public static PolicyLoadResult Load(string directory, string? displayRoot = null)
     {
         if (!Directory.Exists(directory))
             throw ReconcilerException.InvalidArgument("policies", $"directory '{directory}' does not exist");
-        var files = Directory.EnumerateFiles(directory, "*.*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            .Select(Path.GetFullPath)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var realRoot = PolicyFileGate.RealPath(directory, out var problem)
+            ?? throw ReconcilerException.InvalidArgument("policies", $"'{directory}': {problem}");
+        var files = PolicyFileGate.Find(directory);
         if (files.Count == 0)
             throw ReconcilerException.InvalidArgument("policies", $"no *.yaml or *.yml files under '{directory}'");
 
@@ -27,14 +25,13 @@ public static class PolicyDirectory
         foreach (var file in files)
         {
             var display = Display(file, root);
-            var length = new FileInfo(file).Length;
-            if (length > MaxFileBytes)
+            if (!PolicyFileGate.TryRead(file, realRoot, display, out var text, out var error))
             {
-                refused.Add(new PolicyError(new SourceLocation(display, 1, 1), $"the file is {length:N0} bytes; policy files are limited to {MaxFileBytes:N0} (split it)"));
+                refused.Add(error!);
                 continue;
             }
             var inRepository = repository is null ? null : Path.GetRelativePath(repository, file).Replace('\\', '/');
-            sources.Add(new PolicySource(display, File.ReadAllText(file), inRepository));
+            sources.Add(new PolicySource(display, text, inRepository));
         }
         var result = PolicyParser.Parse(sources);
         return refused.Count == 0 ? result : new PolicyLoadResult(null, [.. refused, .. result.Errors]);

@@ -17,7 +17,7 @@ public static class DnsCacheTtls
         error = "";
         if (text.Trim() == Forever)
             return true;
-        if (!Durations.TryParse(text, out var parsed, out _))
+        if (!Durations.TryParse(text, TimeSpan.Zero, TimeSpan.MaxValue, out var parsed, out _))
         {
             error = $"'dns_cache_ttl' must be a duration (e.g. 30s, 5m, 1h) or {Forever} (Java's -1), not '{text}'";
             return false;

@@ -5,12 +5,17 @@ namespace Reconciler.Policies.Validation;
 /// <summary>DNS host names as RFC 1035/1123 allow them; international names are taken through punycode.</summary>
 public static class HostNames
 {
+    private static readonly System.Buffers.SearchValues<char> HostCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
     private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
 
     /// <summary>The name in lower-case ASCII (punycode for IDNs), or an error that says what is wrong.</summary>
     public static bool TryNormalize(string text, out string normalized, out string error)
     {
         normalized = "";
+        if (ControlCharacters.Problem(text, "host name") is { } control)
+            return Fail(control, out error);
         var name = text.Trim();
         if (name.EndsWith('.'))
             name = name[..^1];
@@ -36,9 +41,10 @@ public static class HostNames
                 return Fail($"label '{Shorten(label)}' is {label.Length} characters long; DNS allows at most 63", out error);
             if (label[0] == '-' || label[^1] == '-')
                 return Fail($"label '{label}' starts or ends with a hyphen", out error);
-            var bad = label.FirstOrDefault(c => !(char.IsAsciiLetterOrDigit(c) || c == '-'));
-            if (bad != default)
-                return Fail($"'{text}' has the character '{bad}'; host names hold only letters, digits, hyphens and dots", out error);
+            // An index, not FirstOrDefault: a NUL is default(char), and would pass as "none found".
+            var bad = label.AsSpan().IndexOfAnyExcept(HostCharacters);
+            if (bad >= 0)
+                return Fail($"'{text}' has the character '{label[bad]}'; host names hold only letters, digits, hyphens and dots", out error);
         }
         if (name.Split('.')[^1].All(char.IsAsciiDigit))
             return Fail($"'{text}' looks like an address, not a host name", out error);

@@ -15,11 +15,13 @@ public static class Networks
         network = default;
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!TryParseAddress(addressText, out var address))
-            return Fail($"'{text}' is not an IP address or CIDR network", out error);
+        if (!TryParseAddress(addressText, text, out var address, out var problem))
+            return Fail(problem ?? $"'{text}' is not an IP address or CIDR network", out error);
         var maxPrefix = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = maxPrefix;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, null, out prefix) || prefix > maxPrefix))
+        var prefixText = slash < 0 ? "" : text[(slash + 1)..];
+        if (slash >= 0 && (prefixText.Length is 0 or > 3 || (prefixText.Length > 1 && prefixText[0] == '0')
+            || !int.TryParse(prefixText, System.Globalization.NumberStyles.None, null, out prefix) || prefix > maxPrefix))
             return Fail($"'{text}' has a bad prefix length; use 0 to {maxPrefix}", out error);
         network = new IPNetwork(Mask(address, prefix), prefix);
         if (!network.BaseAddress.Equals(address))
@@ -28,15 +30,53 @@ public static class Networks
         return true;
     }
 
-    public static bool TryParseAddress(string text, out IPAddress address)
+    public static bool TryParseAddress(string text, out IPAddress address) => TryParseAddress(text, out address, out _);
+
+    /// <summary>
+    /// An IPv4 address only as a dotted quad of decimal numbers without leading zeros: IPAddress.TryParse also takes
+    /// "10.1" (= 10.0.0.1), "0x0a.1.1.1" and "010.1.1.1" (octal: 8.1.1.1), and tools downstream read those
+    /// differently. <paramref name="problem"/> says what is wrong when it is more than "not an address".
+    /// </summary>
+    public static bool TryParseAddress(string text, out IPAddress address, out string? problem) => TryParseAddress(text, text, out address, out problem);
+
+    private static bool TryParseAddress(string text, string display, out IPAddress address, out string? problem)
     {
-        // IPAddress.TryParse takes "1" or "10.1" as IPv4 shorthands; a policy with those is a typo, not an address.
         address = IPAddress.None;
-        if (text.Length == 0 || (!text.Contains(':') && text.Count(c => c == '.') != 3))
+        problem = null;
+        if (text.Length == 0 || text.Length > 64 || text.Contains('%') || text.Any(c => c > 127 || char.IsWhiteSpace(c) || char.IsControl(c)))
             return false;
-        if (text.Contains('%') || !IPAddress.TryParse(text, out var parsed))
+        // The dotted tail of an IPv6 address (::ffff:192.0.2.1) follows the same rules.
+        var dotted = text.Contains(':') ? (text.LastIndexOf(':') is var colon && text.IndexOf('.', colon) > 0 ? text[(colon + 1)..] : null) : text;
+        if (dotted is not null && !IsDottedQuad(display, dotted, out problem))
+            return false;
+        if (!IPAddress.TryParse(text, out var parsed))
             return false;
         address = parsed;
+        return true;
+    }
+
+    private static bool IsDottedQuad(string text, string dotted, out string? problem)
+    {
+        problem = null;
+        var parts = dotted.Split('.');
+        if (parts.Length != 4)
+        {
+            if (parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit)))
+                problem = $"'{text}' is not an IP address: write all four parts of an IPv4 address (a.b.c.d)";
+            return false;
+        }
+        foreach (var part in parts)
+        {
+            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit))
+                return false;
+            if (part.Length > 1 && part[0] == '0')
+            {
+                problem = $"'{text}' has a leading zero in '{part}': some tools read it as octal; write it without the zero";
+                return false;
+            }
+            if (int.Parse(part, System.Globalization.CultureInfo.InvariantCulture) > 255)
+                return false;
+        }
         return true;
     }
 
