@@ -34,6 +34,7 @@ public static class Bootstrap
             rebuilt = true;
         }
 
+        RemoveTruncatedScriptCache();
         var exitCode = 0;
         context.CakeExecuteScript(TaskGraph, new CakeSettings
         {
@@ -57,6 +58,16 @@ public static class Bootstrap
             HandleExitCode = code => { exitCode = code; return true; },
         });
         return exitCode;
+    }
+
+    // A run killed while Cake wrote its compiled script leaves an empty file that every later run loads and fails on.
+    private static void RemoveTruncatedScriptCache()
+    {
+        var cache = System.IO.Path.GetFullPath(".cake/cache");
+        if (!System.IO.Directory.Exists(cache))
+            return;
+        foreach (var file in System.IO.Directory.EnumerateFiles(cache, "*.dll").Where(f => new System.IO.FileInfo(f).Length == 0))
+            System.IO.File.Delete(file);
     }
 
     private static bool LibraryIsStale()

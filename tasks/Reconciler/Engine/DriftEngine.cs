@@ -41,7 +41,7 @@ public static class DriftEngine
         if (providers is not null)
         {
             findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff, memory, now));
-            findings.AddRange(PrefixSetDrift.Check(policies, memory, providers, handsOff, now));
+            findings.AddRange(PrefixSetDrift.Check(policies, byHost, memory, providers, handsOff, now));
         }
         findings.AddRange(PolicyLint.Check(policies, providers));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));

@@ -75,7 +75,7 @@ public static class IssueGrouping
             FindingKind.IgnoreExpired => $"An ignore entry for {dependency} has expired ({merged.Subject})",
             FindingKind.RuleAdmitsNothing => $"{dependency}: a rule of {merged.Allowlist} admits none of its traffic",
             FindingKind.LiveRuleDrift => $"{dependency}: hosts of {merged.Allowlist} run other rules than the policies say",
-            FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist} held back for a person to check",
+            FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist ?? "prefix set " + merged.PrefixSet} held back for a person to check",
             FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
             _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",
         };

@@ -122,9 +122,11 @@ public static class Planner
                 var inner = rewrite.Replacement[1..^1];
                 edits.Add(rewrite with { Replacement = "[" + (inner.Length == 0 ? "" : inner + ", ") + string.Join(", ", added) + "]" });
             }
-            else if (list.IsFlow && YamlBlockLists.TooLongForFlow(text, list, [.. target.Destinations.Select(d => text[d.Start..d.End]), .. added]))
+            else if (list.IsFlow && YamlBlockLists.TooLongForFlow(text, list, [.. Kept(text, target, removed), .. added]))
             {
-                edits.Add(YamlBlockLists.RewriteAsBlock(text, list, [.. target.Destinations.Select(d => text[d.Start..d.End]), .. added]));
+                // The whole list is written again: what it loses is left out of the rewrite, not cut by edits of its own.
+                edits.RemoveAll(e => e.Start < list.End && e.End > list.Start);
+                edits.Add(YamlBlockLists.RewriteAsBlock(text, list, [.. Kept(text, target, removed), .. added]));
             }
             else
             {
@@ -137,6 +139,10 @@ public static class Planner
         }
         return edits;
     }
+
+    /// <summary>The rule's destinations as written, less those the plan removes.</summary>
+    private static IEnumerable<string> Kept(string text, AllowlistRule rule, List<string> removed) =>
+        rule.Destinations.Where(d => !removed.Contains(Networks.Format(d.Value))).Select(d => text[d.Start..d.End]);
 
     private static string Title(string allowlist, string dependency, int added, int removed)
     {

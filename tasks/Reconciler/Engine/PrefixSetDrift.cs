@@ -12,7 +12,8 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class PrefixSetDrift
 {
-    public static IEnumerable<Finding> Check(PolicySet policies, DriftMemory memory, ProviderKnowledge providers, HandsOff handsOff, DateTimeOffset now)
+    /// <param name="thisRunByHost">This run's observations by host: a removal needs the proof of <see cref="RemovalProof"/>.</param>
+    public static IEnumerable<Finding> Check(PolicySet policies, ILookup<string, Observation> thisRunByHost, DriftMemory memory, ProviderKnowledge providers, HandsOff handsOff, DateTimeOffset now)
     {
         foreach (var set in policies.PrefixSets.Where(s => s.Provider is not null))
         {
@@ -37,6 +38,11 @@ public static class PrefixSetDrift
                     Location = set.Location,
                 };
             }
+            // A feed that did not load, or publishes nothing for this service, proves nothing: nothing is removed.
+            if (!providers.Snapshot.Feeds.Any(f => f.Provider == set.Provider!.Name) || published.Count == 0)
+                continue;
+            var proofs = users.Select(u => policies.FindDependency(u.Rule.Dependency)).OfType<Dependency>().DistinctBy(d => d.Name)
+                .Select(d => RemovalProof.For(d, thisRunByHost, memory, policies.Settings.StaleAfter, now)).ToList();
             var recent = RecentAddresses(policies, users, memory, now);
             var mayRemove = users.All(u => policies.FindDependency(u.Rule.Dependency) is { } d && handsOff.MayRemoveFrom(u.Rule, d));
             foreach (var prefix in set.Prefixes.Where(p => !published.Any(pub => Covers(pub, p.Value))))
@@ -44,7 +50,8 @@ public static class PrefixSetDrift
                 var subject = Networks.Format(prefix.Value);
                 var inUse = recent.Where(a => prefix.Value.Contains(a)).Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList();
                 var hold = inUse.Count > 0 ? $"but {string.Join(", ", inUse.Take(3))}{(inUse.Count > 3 ? $" and {inUse.Count - 3} more" : "")} in it were seen within stale_after, so it is kept until they are not"
-                    : !mayRemove ? "but a host that uses the set failed to resolve (or the rule is pinned), so it is kept" : null;
+                    : !mayRemove ? "but a host that uses the set failed to resolve (or the rule is pinned), so it is kept"
+                    : Unproven(proofs, prefix.Value) is { } why ? $"but it is not yet proven unused ({why}), so it is kept" : null;
                 yield return new Finding
                 {
                     Kind = FindingKind.ProviderRangeRemoved,
@@ -61,6 +68,17 @@ public static class PrefixSetDrift
                 };
             }
         }
+    }
+
+    /// <summary>Why the users' lookups do not yet prove the prefix unused, or null when every one of them does.</summary>
+    private static string? Unproven(IReadOnlyList<RemovalProof> proofs, IPNetwork prefix)
+    {
+        foreach (var proof in proofs)
+        {
+            if (!proof.ProvesUnused(prefix, out _, out var evidence))
+                return evidence;
+        }
+        return null;
     }
 
     /// <summary>Every allowlist rule that admits the set.</summary>

@@ -6,8 +6,8 @@ namespace Reconciler.Engine;
 
 /// <summary>
 /// Safety thresholds, as octoDNS has for deletes: removals that would take more than
-/// <c>settings.max_removal_share</c> of an allowlist's removable destinations, or leave a rule with none, are held
-/// back from the pull requests. The removal findings stay in the report with no action, and one
+/// <c>settings.max_removal_share</c> of an allowlist's removable destinations (or of a prefix set's prefixes), or
+/// leave a rule or a set with none, are held back from the pull requests. The removal findings stay in the report with no action, and one
 /// <c>removal-held</c> issue per allowlist and dependency lists what would have gone and why. Additions are never
 /// held: they prevent outages. Pure.
 /// </summary>
@@ -18,25 +18,40 @@ public static class RemovalSafety
 
     public static IReadOnlyList<Finding> Hold(PolicySet policies, IReadOnlyList<Finding> findings)
     {
-        var proposed = findings.Where(f => f.Action == FindingAction.PullRequest && f.Allowlist is not null && Removals.Contains(f.Kind)).ToList();
+        var proposed = findings.Where(IsProposedRemoval).ToList();
         if (proposed.Count == 0)
             return findings;
-        var reasons = new Dictionary<(string Allowlist, string Dependency), string>();
+        var reasons = new Dictionary<(string Container, string Dependency), string>();
         var maxShare = policies.Settings.MaxRemovalShare;
-        foreach (var byAllowlist in proposed.GroupBy(f => f.Allowlist!, StringComparer.Ordinal))
+        foreach (var byContainer in proposed.GroupBy(Container, StringComparer.Ordinal))
         {
-            if (policies.FindAllowlist(byAllowlist.Key) is not { } allowlist)
-                continue;
-            // Pinned rules are never removable, so they do not dilute the share either.
-            var removable = allowlist.Rules.Where(r => !r.Pinned).Sum(r => r.Destinations.Count);
-            var removing = byAllowlist.Select(f => (f.Dependency, f.Subject)).Distinct().Count();
-            var share = removable == 0 ? 1 : (double)removing / removable;
-            foreach (var dependency in byAllowlist.Select(f => f.Dependency).Distinct(StringComparer.Ordinal))
+            var first = byContainer.First();
+            var removing = byContainer.Select(f => (f.Dependency, f.Subject)).Distinct().Count();
+            if (first.Allowlist is not null && policies.FindAllowlist(first.Allowlist) is { } allowlist)
             {
-                if (share > maxShare)
-                    reasons[(allowlist.Name, dependency)] = $"together they are {removing} of the {removable} destinations {allowlist.Name} could lose ({Percent(share)}), more than settings.max_removal_share ({Percent(maxShare)})";
-                else if (EmptiedRule(allowlist, dependency, byAllowlist, findings) is { } rule)
-                    reasons[(allowlist.Name, dependency)] = $"they would leave the rule at {rule.Location} with no destinations";
+                // Pinned rules are never removable, so they do not dilute the share either.
+                var removable = allowlist.Rules.Where(r => !r.Pinned).Sum(r => r.Destinations.Count);
+                var share = removable == 0 ? 1 : (double)removing / removable;
+                foreach (var dependency in byContainer.Select(f => f.Dependency).Distinct(StringComparer.Ordinal))
+                {
+                    if (share > maxShare)
+                        reasons[(byContainer.Key, dependency)] = $"together they are {removing} of the {removable} destinations {allowlist.Name} could lose ({Percent(share)}), more than settings.max_removal_share ({Percent(maxShare)})";
+                    else if (EmptiedRule(allowlist, dependency, byContainer, findings) is { } rule)
+                        reasons[(byContainer.Key, dependency)] = $"they would leave the rule at {rule.Location} with no destinations";
+                }
+            }
+            else if (first.PrefixSet is not null && policies.FindPrefixSet(first.PrefixSet) is { } set)
+            {
+                // A provider's feed that drops a large part of a service at once is more likely broken than true.
+                var share = set.Prefixes.Count == 0 ? 1 : (double)removing / set.Prefixes.Count;
+                var reason = removing >= set.Prefixes.Count ? $"they would leave prefix set {set.Name} with no prefixes"
+                    : share > maxShare ? $"together they are {removing} of the {set.Prefixes.Count} prefixes of prefix set {set.Name} ({Percent(share)}), more than settings.max_removal_share ({Percent(maxShare)})"
+                    : null;
+                if (reason is not null)
+                {
+                    foreach (var dependency in byContainer.Select(f => f.Dependency).Distinct(StringComparer.Ordinal))
+                        reasons[(byContainer.Key, dependency)] = reason;
+                }
             }
         }
         if (reasons.Count == 0)
@@ -45,22 +60,23 @@ public static class RemovalSafety
         var result = new List<Finding>(findings.Count + reasons.Count);
         foreach (var finding in findings)
         {
-            var held = finding.Action == FindingAction.PullRequest && finding.Allowlist is not null && Removals.Contains(finding.Kind)
-                && reasons.ContainsKey((finding.Allowlist, finding.Dependency));
+            var held = IsProposedRemoval(finding) && reasons.ContainsKey((Container(finding), finding.Dependency));
             result.Add(held ? finding with { Action = FindingAction.None, Message = HeldMessage(finding.Message) } : finding);
         }
-        foreach (var ((allowlist, dependency), reason) in reasons.OrderBy(r => r.Key.Allowlist, StringComparer.Ordinal).ThenBy(r => r.Key.Dependency, StringComparer.Ordinal))
+        foreach (var ((container, dependency), reason) in reasons.OrderBy(r => r.Key.Container, StringComparer.Ordinal).ThenBy(r => r.Key.Dependency, StringComparer.Ordinal))
         {
-            var held = proposed.Where(f => f.Allowlist == allowlist && f.Dependency == dependency).OrderBy(f => f.Subject, AddressOrder.Instance).ToList();
+            var held = proposed.Where(f => Container(f) == container && f.Dependency == dependency).OrderBy(f => f.Subject, AddressOrder.Instance).ToList();
+            var from = held[0].Allowlist ?? $"prefix set {held[0].PrefixSet}";
             result.Add(new Finding
             {
                 Kind = FindingKind.RemovalHeld,
                 Severity = Severity.Medium,
                 Dependency = dependency,
-                Allowlist = allowlist,
+                Allowlist = held[0].Allowlist,
+                PrefixSet = held[0].PrefixSet,
                 Subject = "removals",
-                Message = $"Reconciler held back removing {held.Count} destination{(held.Count == 1 ? "" : "s")} of {dependency} from {allowlist} ({string.Join(", ", held.Take(10).Select(f => f.Subject))}{(held.Count > 10 ? $" and {held.Count - 10} more" : "")}): {reason}. " +
-                    "So large a removal more often means a broken lookup or a moved service than unused addresses: check that the dependency really stopped using them, then remove them by hand or raise settings.max_removal_share.",
+                Message = $"Reconciler held back removing {held.Count} destination{(held.Count == 1 ? "" : "s")} of {dependency} from {from} ({string.Join(", ", held.Take(10).Select(f => f.Subject))}{(held.Count > 10 ? $" and {held.Count - 10} more" : "")}): {reason}. " +
+                    "So large a removal more often means a broken lookup, a broken feed or a moved service than unused addresses: check that the dependency really stopped using them, then remove them by hand or raise settings.max_removal_share.",
                 Action = FindingAction.Issue,
                 Evidence = [.. held.Select(f => f.Evidence.Count == 0
                     ? new Evidence(f.Kind.ToWire(), $"{f.Subject}: {f.Message}")
@@ -70,6 +86,12 @@ public static class RemovalSafety
         }
         return result;
     }
+
+    private static bool IsProposedRemoval(Finding f) =>
+        f.Action == FindingAction.PullRequest && Removals.Contains(f.Kind) && (f.Allowlist is not null || f.PrefixSet is not null);
+
+    /// <summary>What a removal is taken from: an allowlist, or a prefix set that allowlists share.</summary>
+    private static string Container(Finding f) => f.Allowlist is { } allowlist ? "allowlist:" + allowlist : "prefix_set:" + f.PrefixSet;
 
     /// <summary>A rule of the dependency all of whose destinations would go, with no addition landing in it.</summary>
     private static AllowlistRule? EmptiedRule(Allowlist allowlist, string dependency, IEnumerable<Finding> removals, IReadOnlyList<Finding> findings)

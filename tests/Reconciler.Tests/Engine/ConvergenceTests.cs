@@ -228,6 +228,7 @@ public sealed class ConvergenceTests : IDisposable
                             destinations: [192.0.2.10, 192.0.2.11]
                     settings:
                       stale_after: 2d
+                      max_removal_share: 100%   # one of two is over the default threshold; this scenario is about converging
                     """;
                 return [.. Enumerable.Range(0, 13).Select(i => (Now.AddHours(-6 * (12 - i)), (IReadOnlyList<Observation>)[World.A("api.ledger.test", ["192.0.2.10"], Now.AddHours(-6 * (12 - i)))]))];
             case "flow-list-grows":

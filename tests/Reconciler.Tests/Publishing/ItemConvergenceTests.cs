@@ -50,7 +50,7 @@ public sealed partial class ItemConvergenceTests
     {
         await using var world = await PublishingWorld.CreateAsync();
         await world.RunAsync(PublishingWorld.Start);
-        var issue = Assert.Single(world.GitHub.Issues, i => i.Title.StartsWith("static-ip-changed", StringComparison.Ordinal));
+        var issue = Assert.Single(world.GitHub.Issues, i => i.Labels.Contains("static-ip-changed"));
         var (title, body) = (issue.Title, issue.Body);
 
         issue.Title = "whatever";
@@ -76,7 +76,7 @@ public sealed partial class ItemConvergenceTests
         Assert.Empty(published.Where(p => p.Item2.Contains(world.Root, StringComparison.Ordinal)).Select(p => p.Item1 + ": " + p.Item2[Math.Max(0, p.Item2.IndexOf(world.Root, StringComparison.Ordinal) - 80)..][..200]));
         Assert.Contains(published, p => p.Item1 == "report.json" && p.Item2.Contains($"\"{PublishingWorld.PolicyPath}:", StringComparison.Ordinal));
 
-        var issue = Assert.Single(world.GitHub.Issues, i => i.Title.StartsWith("static-ip-changed", StringComparison.Ordinal));
+        var issue = Assert.Single(world.GitHub.Issues, i => i.Labels.Contains("static-ip-changed"));
         var link = LocationLink().Match(issue.Body!);
         Assert.True(link.Success, issue.Body);
         Assert.Equal(web + link.Groups["line"].Value, link.Groups["url"].Value);
