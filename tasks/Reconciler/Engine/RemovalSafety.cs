@@ -35,7 +35,7 @@ public static class RemovalSafety
                 foreach (var dependency in byContainer.Select(f => f.Dependency).Distinct(StringComparer.Ordinal))
                 {
                     if (share > maxShare)
-                        reasons[(byContainer.Key, dependency)] = $"together they are {removing} of the {removable} destinations {allowlist.Name} could lose ({Percent(share)}), more than settings.max_removal_share ({Percent(maxShare)})";
+                        reasons[(byContainer.Key, dependency)] = $"together they are {removing} of the {removable} destinations {allowlist.Name} could lose ({Percent(share)}), over max_removal_share ({Percent(maxShare)})";
                     else if (EmptiedRule(allowlist, dependency, byContainer, findings) is { } rule)
                         reasons[(byContainer.Key, dependency)] = $"they would leave the rule at {rule.Location} with no destinations";
                 }
@@ -45,7 +45,7 @@ public static class RemovalSafety
                 // A provider's feed that drops a large part of a service at once is more likely broken than true.
                 var share = set.Prefixes.Count == 0 ? 1 : (double)removing / set.Prefixes.Count;
                 var reason = removing >= set.Prefixes.Count ? $"they would leave prefix set {set.Name} with no prefixes"
-                    : share > maxShare ? $"together they are {removing} of the {set.Prefixes.Count} prefixes of prefix set {set.Name} ({Percent(share)}), more than settings.max_removal_share ({Percent(maxShare)})"
+                    : share > maxShare ? $"together they are {removing} of the {set.Prefixes.Count} prefixes of prefix set {set.Name} ({Percent(share)}), over max_removal_share ({Percent(maxShare)})"
                     : null;
                 if (reason is not null)
                 {
@@ -75,8 +75,8 @@ public static class RemovalSafety
                 Allowlist = held[0].Allowlist,
                 PrefixSet = held[0].PrefixSet,
                 Subject = "removals",
-                Message = $"Reconciler held back removing {held.Count} destination{(held.Count == 1 ? "" : "s")} of {dependency} from {from} ({string.Join(", ", held.Take(10).Select(f => f.Subject))}{(held.Count > 10 ? $" and {held.Count - 10} more" : "")}): {reason}. " +
-                    "So large a removal more often means a broken lookup, a broken feed or a moved service than unused addresses: check that the dependency really stopped using them, then remove them by hand or raise settings.max_removal_share.",
+                Message = $"Reconciler held back removing {held.Count} destination{(held.Count == 1 ? "" : "s")} of {dependency} from {from} ({string.Join(", ", held.Take(4).Select(f => f.Subject))}{(held.Count > 4 ? $" and {held.Count - 4} more" : "")}): {reason}. " +
+                    $"Check that {dependency} stopped using them, then remove them by hand.",
                 Action = FindingAction.Issue,
                 Evidence = [.. held.Select(f => f.Evidence.Count == 0
                     ? new Evidence(f.Kind.ToWire(), $"{f.Subject}: {f.Message}")
@@ -104,9 +104,11 @@ public static class RemovalSafety
         return rules.FirstOrDefault(r => r != receiver && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
     }
 
+    /// <summary>How a removal the threshold held back ends its message.</summary>
+    public const string HeldSentence = " Held back from the plan by the safety threshold (see the removal-held issue).";
+
     private static string HeldMessage(string message) =>
-        (message.EndsWith(DriftEngine.RemovalSentence, StringComparison.Ordinal) ? message[..^DriftEngine.RemovalSentence.Length] : message)
-        + " Held back from the plan by the safety threshold (see the removal-held issue).";
+        (message.EndsWith(DriftEngine.RemovalSentence, StringComparison.Ordinal) ? message[..^DriftEngine.RemovalSentence.Length] : message) + HeldSentence;
 
     private static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);
 }

@@ -42,7 +42,10 @@ public sealed record RunSummary(
         // Held removals (kept because they are still in use, or over a safety threshold) go nowhere: say so.
         foreach (var held in report.Findings.Where(f => f.Action == FindingAction.None && f.Kind is FindingKind.ProviderRangeRemoved or FindingKind.StaleIp)
             .GroupBy(f => (Where: f.PrefixSet is { } s ? $"prefix set {s}" : f.Allowlist ?? "", f.Dependency)))
-            lines.Add(new SummaryLine($"{held.Key.Where} / {held.Key.Dependency}", $"{held.Count()} held", "kept: still in use"));
+        {
+            var threshold = held.Any(f => f.Message.EndsWith(Engine.RemovalSafety.HeldSentence, StringComparison.Ordinal));
+            lines.Add(new SummaryLine($"{held.Key.Where} / {held.Key.Dependency}", $"{held.Count()} held", threshold ? "kept: over the safety threshold (removal-held issue)" : "kept: not proven unused"));
+        }
         if (plan is null)
         {
             foreach (var group in report.Findings.GroupBy(f => (f.Allowlist, f.Dependency, f.Kind)))

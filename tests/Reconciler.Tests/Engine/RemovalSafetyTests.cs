@@ -54,8 +54,8 @@ public sealed class RemovalSafetyTests
         Assert.Empty(plan.PullRequests);
         var held = Assert.Single(findings, f => f.Kind == FindingKind.RemovalHeld);
         Assert.Equal((FindingAction.Issue, "egress", "api"), (held.Action, held.Allowlist, held.Dependency));
-        Assert.Contains("192.0.2.2, 192.0.2.3, 192.0.2.4, 192.0.2.5, 192.0.2.6", held.Message, StringComparison.Ordinal);
-        Assert.Contains("5 of the 15 destinations egress could lose (33%), more than settings.max_removal_share (30%)", held.Message, StringComparison.Ordinal);
+        Assert.Contains("(192.0.2.2, 192.0.2.3, 192.0.2.4, 192.0.2.5 and 1 more)", held.Message, StringComparison.Ordinal);
+        Assert.Contains("5 of the 15 destinations egress could lose (33%), over max_removal_share (30%)", held.Message, StringComparison.Ordinal);
         Assert.Equal(5, held.Evidence.Count);
         Assert.All(findings.Where(f => f.Kind == FindingKind.StaleIp), f => Assert.Equal(FindingAction.None, f.Action));
         Assert.All(findings.Where(f => f.Kind == FindingKind.StaleIp), f => Assert.EndsWith("Held back from the plan by the safety threshold (see the removal-held issue).", f.Message, StringComparison.Ordinal));
