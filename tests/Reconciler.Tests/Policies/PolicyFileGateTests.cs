@@ -81,9 +81,9 @@ public sealed class PolicyFileGateTests : IDisposable
     [Fact]
     public void A_link_that_stays_inside_the_folder_is_read()
     {
-        Directory.CreateDirectory(Path.Combine(_policies, "shared"));
-        File.Move(Path.Combine(_policies, "ok.yaml"), Path.Combine(_policies, "shared", "real.txt"));
-        File.CreateSymbolicLink(Path.Combine(_policies, "ok.yml"), "shared/../shared/real.txt");
+        Directory.CreateDirectory(Path.Combine(_policies, "common"));
+        File.Move(Path.Combine(_policies, "ok.yaml"), Path.Combine(_policies, "common", "real.txt"));
+        File.CreateSymbolicLink(Path.Combine(_policies, "ok.yml"), "common/../common/real.txt");
 
         var result = PolicyDirectory.Load(_policies, displayRoot: _policies);
 
