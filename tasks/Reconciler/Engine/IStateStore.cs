@@ -13,8 +13,9 @@ public interface IStateStore
     Task<StateRead> LoadAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Saves <paramref name="memory"/> joined with whatever the store holds now, unless that says nothing new beyond
-    /// <paramref name="loaded"/> but for times that moved less than <paramref name="tolerance"/>. Returns whether it wrote.
+    /// Saves <paramref name="memory"/> joined with whatever the store holds now. A store whose writes cost something
+    /// (a commit) may skip a save that says nothing new beyond <paramref name="loaded"/> but for times that moved less
+    /// than <paramref name="tolerance"/>; a local file is always written. Returns whether it wrote.
     /// </summary>
     Task<bool> SaveAsync(DriftMemory loaded, DriftMemory memory, TimeSpan tolerance, CancellationToken cancellationToken);
 }

@@ -23,7 +23,7 @@ public static class PrefixSetDrift
             var what = Describe(set.Provider!);
             var published = providers.Published(set.Provider!).Select(p => p.Prefix).Distinct().ToList();
             var held = set.Prefixes.Select(p => p.Value).ToList();
-            foreach (var prefix in published.Where(p => !held.Any(h => Covers(h, p))).OrderBy(p => Networks.Format(p), AddressOrder.Instance))
+            foreach (var prefix in published.Where(p => !held.Any(h => Networks.Covers(h, p))).OrderBy(p => Networks.Format(p), AddressOrder.Instance))
             {
                 yield return new Finding
                 {
@@ -39,13 +39,13 @@ public static class PrefixSetDrift
                 };
             }
             // A feed that did not load, or publishes nothing for this service, proves nothing: nothing is removed.
-            if (!providers.Snapshot.Feeds.Any(f => f.Provider == set.Provider!.Name) || published.Count == 0)
+            if (!providers.HasFeedFor(set.Provider!))
                 continue;
             var proofs = users.Select(u => policies.FindDependency(u.Rule.Dependency)).OfType<Dependency>().DistinctBy(d => d.Name)
                 .Select(d => RemovalProof.For(d, thisRunByHost, memory, policies.Settings.StaleAfter, now)).ToList();
             var recent = RecentAddresses(policies, users, memory, now);
             var mayRemove = users.All(u => policies.FindDependency(u.Rule.Dependency) is { } d && handsOff.MayRemoveFrom(u.Rule, d));
-            foreach (var prefix in set.Prefixes.Where(p => !published.Any(pub => Covers(pub, p.Value))))
+            foreach (var prefix in set.Prefixes.Where(p => !published.Any(pub => Networks.Covers(pub, p.Value))))
             {
                 var subject = Networks.Format(prefix.Value);
                 var inUse = recent.Where(a => prefix.Value.Contains(a)).Select(a => a.ToString()).Order(StringComparer.Ordinal).ToList();
@@ -93,6 +93,4 @@ public static class PrefixSetDrift
             .SelectMany(h => memory.Find(h.Value)?.Addresses.Where(a => now - a.Value.LastSeen < policies.Settings.StaleAfter).Select(a => IPAddress.Parse(a.Key)) ?? [])
             .Distinct()];
 
-    private static bool Covers(IPNetwork outer, IPNetwork inner) =>
-        outer.BaseAddress.AddressFamily == inner.BaseAddress.AddressFamily && outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);
 }

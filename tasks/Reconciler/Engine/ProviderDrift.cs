@@ -25,7 +25,7 @@ public static class ProviderDrift
             {
                 var published = providers.Published(provider);
                 var proof = RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now);
-                var fed = providers.Snapshot.Feeds.Any(f => f.Provider == provider.Name) && published.Count > 0;
+                var fed = providers.HasFeedFor(provider);
                 foreach (var finding in Ranges(policies, dependency, provider, published, handsOff, fed ? proof : null))
                     yield return finding;
                 foreach (var finding in OutsideRanges(dependency, provider, published, seen, providers))
@@ -51,7 +51,7 @@ public static class ProviderDrift
             var admitted = rules.SelectMany(r => r.Admits).Select(d => d.Value).ToList();
             // A rule that admits a provider-following prefix set gets the feed's additions through the set (PrefixSetDrift).
             var followsASet = rules.Any(r => r.PrefixSet is { } set && policies.FindPrefixSet(set)?.Provider is not null);
-            foreach (var prefix in prefixes.Where(p => !followsASet && !admitted.Any(a => Covers(a, p))))
+            foreach (var prefix in prefixes.Where(p => !followsASet && !admitted.Any(a => Networks.Covers(a, p))))
             {
                 yield return new Finding
                 {
@@ -70,7 +70,7 @@ public static class ProviderDrift
                 continue;
             foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
             {
-                foreach (var destination in rule.Destinations.Where(d => !prefixes.Any(p => Covers(p, d.Value))))
+                foreach (var destination in rule.Destinations.Where(d => !prefixes.Any(p => Networks.Covers(p, d.Value))))
                 {
                     // Unpublished is not unused: DNS may still give an address inside it.
                     if (!proof.ProvesUnused(destination.Value, out _, out var unused))
@@ -138,8 +138,6 @@ public static class ProviderDrift
         };
     }
 
-    private static bool Covers(IPNetwork outer, IPNetwork inner) =>
-        outer.BaseAddress.AddressFamily == inner.BaseAddress.AddressFamily && outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);
 
     /// <summary>
     /// A dns-tracked dependency that keeps rotating (four or more addresses within stale_after) over addresses that

@@ -105,7 +105,7 @@ public static class RemovalSafety
     }
 
     /// <summary>How a removal the threshold held back ends its message.</summary>
-    public const string HeldSentence = " Held back from the plan by the safety threshold (see the removal-held issue).";
+    private const string HeldSentence = " Held back from the plan by the safety threshold (see the removal-held issue).";
 
     private static string HeldMessage(string message) =>
         (message.EndsWith(DriftEngine.RemovalSentence, StringComparison.Ordinal) ? message[..^DriftEngine.RemovalSentence.Length] : message) + HeldSentence;

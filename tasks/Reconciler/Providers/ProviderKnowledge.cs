@@ -11,6 +11,13 @@ public sealed class ProviderKnowledge(ProviderSnapshot snapshot)
 
     public PrefixIndex Index => _index.Value;
 
+    /// <summary>
+    /// Whether the snapshot holds this provider's feed and it publishes something for the block: a feed that did not
+    /// load, or names nothing for the service, proves nothing, so nothing is removed on its word.
+    /// </summary>
+    public bool HasFeedFor(ProviderRef provider) =>
+        snapshot.Feeds.Any(f => f.Provider == provider.Name) && Published(provider).Count > 0;
+
     /// <summary>The prefixes a <c>provider:</c> block stands for: its provider, and its service and regions where it names them.</summary>
     public IReadOnlyList<ProviderPrefix> Published(ProviderRef provider) =>
     [

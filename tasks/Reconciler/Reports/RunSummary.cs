@@ -43,7 +43,8 @@ public sealed record RunSummary(
         foreach (var held in report.Findings.Where(f => f.Action == FindingAction.None && f.Kind is FindingKind.ProviderRangeRemoved or FindingKind.StaleIp)
             .GroupBy(f => (Where: f.PrefixSet is { } s ? $"prefix set {s}" : f.Allowlist ?? "", f.Dependency)))
         {
-            var threshold = held.Any(f => f.Message.EndsWith(Engine.RemovalSafety.HeldSentence, StringComparison.Ordinal));
+            var threshold = report.Findings.Any(f => f.Kind == FindingKind.RemovalHeld && f.Dependency == held.Key.Dependency
+                && (f.PrefixSet is { } s ? $"prefix set {s}" : f.Allowlist ?? "") == held.Key.Where);
             lines.Add(new SummaryLine($"{held.Key.Where} / {held.Key.Dependency}", $"{held.Count()} held", threshold ? "kept: over the safety threshold (removal-held issue)" : "kept: not proven unused"));
         }
         if (plan is null)

@@ -81,6 +81,10 @@ public static class Networks
     }
 
     /// <summary>A single address as itself (192.0.2.7), a larger network as CIDR: as people write them in policies.</summary>
+    /// <summary>Whether <paramref name="outer"/> holds all of <paramref name="inner"/> (same family, no longer a prefix, its base inside).</summary>
+    public static bool Covers(IPNetwork outer, IPNetwork inner) =>
+        outer.BaseAddress.AddressFamily == inner.BaseAddress.AddressFamily && outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);
+
     public static string Format(IPNetwork network) =>
         network.PrefixLength == (network.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
             ? network.BaseAddress.ToString()
