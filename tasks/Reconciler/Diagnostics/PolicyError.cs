@@ -4,7 +4,7 @@ namespace Reconciler.Diagnostics;
 public sealed record PolicyError(SourceLocation Location, string Message)
 {
     /// <summary>Values quoted in a message keep their control characters as \u escapes: a log line stays one line.</summary>
-    public string Message { get; init; } = Policies.Validation.ControlCharacters.Escape(Message);
+    public string Message { get; init; } = ControlCharacters.Escape(Message);
 
     public override string ToString() => $"{Location}: {Message}";
 }

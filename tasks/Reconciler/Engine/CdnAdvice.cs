@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
+using Reconciler.Yaml;
 
 namespace Reconciler.Engine;
 

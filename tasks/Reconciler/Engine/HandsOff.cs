@@ -1,5 +1,7 @@
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Engine;
 

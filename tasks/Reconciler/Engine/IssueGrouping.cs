@@ -1,6 +1,7 @@
 using System.Text;
+using Reconciler.Findings;
+using Reconciler.Memory;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Engine;
 

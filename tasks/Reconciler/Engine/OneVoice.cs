@@ -1,4 +1,4 @@
-using Reconciler.Reports;
+using Reconciler.Findings;
 
 namespace Reconciler.Engine;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Engine;
 

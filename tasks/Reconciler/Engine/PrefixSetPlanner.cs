@@ -1,7 +1,8 @@
 using System.Text;
+using Reconciler.Findings;
+using Reconciler.Memory;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
-using Reconciler.Reports;
 using Reconciler.Yaml;
 
 namespace Reconciler.Engine;

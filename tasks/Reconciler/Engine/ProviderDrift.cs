@@ -1,8 +1,10 @@
 using System.Net;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Providers;
-using Reconciler.Reports;
 
 namespace Reconciler.Engine;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
 
 namespace Reconciler.Engine;
@@ -28,12 +30,6 @@ public sealed class RemovalProof
 
     /// <summary>Why nothing of this dependency may be removed in this run; null when destinations can be judged.</summary>
     public string? Refused { get; }
-
-    /// <summary>
-    /// Two runs further apart than this leave the time between them unproven: nobody looked. Long enough for a daily
-    /// schedule and its delays, never more than a quarter of <c>stale_after</c>.
-    /// </summary>
-    public static TimeSpan LongestGap(TimeSpan staleAfter) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromDays(2).Ticks, staleAfter.Ticks / 4));
 
     public static RemovalProof For(Dependency dependency, ILookup<string, Observation> thisRunByHost, DriftMemory memory, TimeSpan staleAfter, DateTimeOffset now)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Engine;
 

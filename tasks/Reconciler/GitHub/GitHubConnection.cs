@@ -1,10 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
-using Polly;
 using Polly.Retry;
+using Polly;
 
 namespace Reconciler.GitHub;
 
@@ -112,7 +111,7 @@ public sealed class GitHubConnection
             // The spec's media type: GitHub answers it as it does vnd.github+json, and so does a validating mock of the spec.
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             message.Headers.Add("X-GitHub-Api-Version", ApiVersion);
-            message.Headers.UserAgent.ParseAdd($"reconciler/{Run.ReconcilerRun.ToolVersion}");
+            message.Headers.UserAgent.ParseAdd(Diagnostics.ToolIdentity.UserAgent);
             if (body is not null)
                 message.Content = JsonContent.Create(body, body.GetType(), options: Json);
             if (method == HttpMethod.Get)

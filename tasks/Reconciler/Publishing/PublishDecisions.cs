@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Reconciler.Engine;
+using Reconciler.Findings;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Publishing;
 

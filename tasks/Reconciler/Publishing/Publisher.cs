@@ -1,7 +1,7 @@
+using Reconciler.Diagnostics;
 using Reconciler.Engine;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
-using Reconciler.Run;
 
 namespace Reconciler.Publishing;
 

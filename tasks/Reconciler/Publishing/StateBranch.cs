@@ -1,5 +1,5 @@
-using Reconciler.Engine;
 using Reconciler.GitHub;
+using Reconciler.Memory;
 
 namespace Reconciler.Publishing;
 

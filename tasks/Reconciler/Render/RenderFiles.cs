@@ -1,5 +1,5 @@
+using Reconciler.Files;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Render;
 
@@ -18,13 +18,13 @@ public static class RenderFiles
             {
                 var rendering = IptablesRenderer.Render(policies, allowlist);
                 var folder = Path.Combine(root, "iptables");
-                written.Add(ReportFiles.WriteAtomically(Path.Combine(folder, allowlist.Name + ".ipset"), rendering.Ipsets));
-                written.Add(ReportFiles.WriteAtomically(Path.Combine(folder, allowlist.Name + ".v4"), rendering.Ipv4Rules));
-                written.Add(ReportFiles.WriteAtomically(Path.Combine(folder, allowlist.Name + ".v6"), rendering.Ipv6Rules));
+                written.Add(AtomicFile.Write(Path.Combine(folder, allowlist.Name + ".ipset"), rendering.Ipsets));
+                written.Add(AtomicFile.Write(Path.Combine(folder, allowlist.Name + ".v4"), rendering.Ipv4Rules));
+                written.Add(AtomicFile.Write(Path.Combine(folder, allowlist.Name + ".v6"), rendering.Ipv6Rules));
             }
             else
             {
-                written.Add(ReportFiles.WriteAtomically(Path.Combine(root, "squid", allowlist.Name + ".conf"), SquidRenderer.Render(policies, allowlist).Include));
+                written.Add(AtomicFile.Write(Path.Combine(root, "squid", allowlist.Name + ".conf"), SquidRenderer.Render(policies, allowlist).Include));
             }
         }
         return written;

@@ -1,3 +1,4 @@
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
 
 namespace Reconciler.Reports;

@@ -1,5 +1,6 @@
 using Reconciler.Engine;
-using Reconciler.Outbound;
+using Reconciler.Findings;
+using Reconciler.Observe;
 
 namespace Reconciler.Reports;
 

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Observe;
 
 namespace Reconciler.Reports;
 
 /// <summary><c>metrics.prom</c>: the run in Prometheus text exposition format, for a node exporter's textfile collector.</summary>
 public static class Metrics
 {
-    public static string Prometheus(Report report, ObservationSet observations, IReadOnlyList<Outbound.ProbeSample>? probes = null)
+    public static string Prometheus(Report report, ObservationSet observations, IReadOnlyList<ProbeSample>? probes = null)
     {
         var text = new StringBuilder();
         void Help(string name, string type, string help) =>
@@ -46,12 +48,12 @@ public static class Metrics
     }
 
     /// <summary>Per probed address, in the blackbox exporter's shape (probe_duration_seconds, probe_success, probe_http_status_code).</summary>
-    private static void WriteProbes(StringBuilder text, IReadOnlyList<Outbound.ProbeSample> probes, Action<string, string, string> help, Func<double, string> number)
+    private static void WriteProbes(StringBuilder text, IReadOnlyList<ProbeSample> probes, Action<string, string, string> help, Func<double, string> number)
     {
         if (probes.Count == 0)
             return;
         var ordered = probes.OrderBy(p => p.Dependency, StringComparer.Ordinal).ThenBy(p => p.Address, AddressOrder.Instance).ToList();
-        string Labels(Outbound.ProbeSample p) => $"{{dependency=\"{Label(p.Dependency)}\",url=\"{Label(p.Url.AbsoluteUri)}\",address=\"{Label(p.Address)}\"}}";
+        string Labels(ProbeSample p) => $"{{dependency=\"{Label(p.Dependency)}\",url=\"{Label(p.Url.AbsoluteUri)}\",address=\"{Label(p.Address)}\"}}";
         help("reconciler_probe_duration_seconds", "gauge", "How long the probe of one address took (blackbox exporter's probe_duration_seconds).");
         foreach (var probe in ordered)
             text.Append("reconciler_probe_duration_seconds").Append(Labels(probe)).Append(' ').Append(number(probe.Elapsed.TotalSeconds)).Append('\n');

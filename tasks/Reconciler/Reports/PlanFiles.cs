@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Reconciler.Engine;
+using Reconciler.Findings;
 
 namespace Reconciler.Reports;
 

@@ -1,3 +1,5 @@
+using Reconciler.Findings;
+
 namespace Reconciler.Reports;
 
 /// <summary>What a run did and found: the content of <c>report.json</c> and <c>report.md</c>.</summary>

@@ -1,20 +1,13 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Reconciler.Files;
+using Reconciler.Findings;
 
 namespace Reconciler.Reports;
 
 /// <summary>Writes and reads <c>report.json</c>. Field names are the contract of SPEC §5: snake-free camelCase, kebab-case enums.</summary>
 public static class ReportJson
 {
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    public static JsonSerializerOptions Options => WireJson.Indented;
 
     public static string Write(Report report)
     {

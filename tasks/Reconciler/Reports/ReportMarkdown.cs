@@ -1,4 +1,5 @@
 using System.Text;
+using Reconciler.Findings;
 
 namespace Reconciler.Reports;
 

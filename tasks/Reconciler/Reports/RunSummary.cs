@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Reconciler.Engine;
+using Reconciler.Findings;
 
 namespace Reconciler.Reports;
 

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Reconciler.Findings;
 
 namespace Reconciler.Reports;
 
@@ -28,7 +29,7 @@ public static class Sarif
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
         json.WriteString("name", "Reconciler");
-        json.WriteString("semanticVersion", Run.ReconcilerRun.ToolVersion);
+        json.WriteString("semanticVersion", Diagnostics.ToolIdentity.Version);
         json.WriteStartArray("rules");
         foreach (var kind in kinds)
         {

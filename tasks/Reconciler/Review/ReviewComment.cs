@@ -1,6 +1,6 @@
 using System.Text;
 using Reconciler.Diagnostics;
-using Reconciler.Reports;
+using Reconciler.Findings;
 
 namespace Reconciler.Review;
 

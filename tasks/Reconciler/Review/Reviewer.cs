@@ -1,9 +1,11 @@
 using System.Net;
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Providers;
-using Reconciler.Reports;
 
 namespace Reconciler.Review;
 

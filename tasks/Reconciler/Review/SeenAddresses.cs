@@ -1,5 +1,6 @@
 using System.Net;
-using Reconciler.Engine;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
 
 namespace Reconciler.Review;

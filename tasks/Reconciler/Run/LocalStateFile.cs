@@ -1,5 +1,6 @@
 using Reconciler.Diagnostics;
-using Reconciler.Engine;
+using Reconciler.Files;
+using Reconciler.Memory;
 using Reconciler.Reports;
 
 namespace Reconciler.Run;
@@ -39,7 +40,7 @@ public sealed class LocalStateFile(string path, TimeProvider clock, TimeSpan? lo
         if (now.Damaged)
             MoveAside();
         var merged = now.Damaged ? memory : DriftMemory.Merge([now.Memory, memory]);
-        ReportFiles.WriteAtomically(path, merged.WriteTo);
+        AtomicFile.Write(path, merged.WriteTo);
         return true;
     }
 

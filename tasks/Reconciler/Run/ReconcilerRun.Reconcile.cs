@@ -1,6 +1,8 @@
 using Reconciler.Diagnostics;
 using Reconciler.Engine;
+using Reconciler.Findings;
 using Reconciler.GitHub;
+using Reconciler.Memory;
 using Reconciler.Providers;
 using Reconciler.Publishing;
 using Reconciler.Reports;
@@ -73,7 +75,7 @@ public sealed partial class ReconcilerRun
     /// quarter of the longest gap a span of proof bridges, so that skipped saves never break a span.
     /// </summary>
     private static TimeSpan StateTolerance(TimeSpan staleAfter) =>
-        TimeSpan.FromTicks(Math.Min(staleAfter.Ticks / 10, RemovalProof.LongestGap(staleAfter).Ticks / 4));
+        TimeSpan.FromTicks(Math.Min(staleAfter.Ticks / 10, ProvenSpan.LongestGap(staleAfter).Ticks / 4));
 
     /// <summary>The whole of Reconcile in one call (the Cake graph runs the three steps as Validate, Plan and Reconcile).</summary>
     public async Task<Report> ReconcileAsync(string? token, CancellationToken cancellationToken = default)

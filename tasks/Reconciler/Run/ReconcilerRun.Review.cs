@@ -1,6 +1,7 @@
 using Reconciler.Diagnostics;
-using Reconciler.Engine;
 using Reconciler.GitHub;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Providers;

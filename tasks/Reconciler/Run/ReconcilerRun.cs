@@ -2,10 +2,13 @@ using Reconciler.Diagnostics;
 using Reconciler.Dns.Resolution;
 using Reconciler.Dns.Transport;
 using Reconciler.Engine;
-using Reconciler.Publishing;
-using Reconciler.Providers;
+using Reconciler.Files;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
+using Reconciler.Providers;
 using Reconciler.Reports;
 
 namespace Reconciler.Run;
@@ -16,9 +19,6 @@ namespace Reconciler.Run;
 /// </summary>
 public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
 {
-    public static string ToolVersion { get; } =
-        typeof(ReconcilerRun).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-
     public RunOptions Options => options;
 
     /// <summary>What the run should exit with so far; targets raise it, never lower it.</summary>
@@ -103,8 +103,8 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
 
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
         var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
-        findings.AddRange(Outbound.UserAgentRules.Check(policies));
-        findings.AddRange(Outbound.DnsCacheRules.Check(policies, observations, memory, options.Now));
+        findings.AddRange(UserAgentRules.Check(policies));
+        findings.AddRange(DnsCacheRules.Check(policies, observations, memory, options.Now));
         var outbound = await OutboundAsync(policies, observations, notes, cancellationToken).ConfigureAwait(false);
         findings.AddRange(outbound.Findings);
         findings.AddRange(LiveDriftOf(policies, notes));
@@ -134,32 +134,32 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         else // saved to the branch after publishing; a copy in --out is what Merge joins for a sharded run
-            ReportFiles.WriteAtomically(options.StatePath, memory.WriteTo);
+            AtomicFile.Write(options.StatePath, memory.WriteTo);
         stages.Lap("write");
         return report;
     }
 
     /// <summary>Probes and egress: they ask the network as it is now, so a replay of old observations runs neither.</summary>
-    private async Task<Outbound.OutboundObserver.Result> OutboundAsync(PolicySet policies, ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
+    private async Task<OutboundObserver.Result> OutboundAsync(PolicySet policies, ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
     {
         if (options.Observations is not null)
         {
             notes.Add("probes and egress were not run: this run replays observations");
-            return new Outbound.OutboundObserver.Result([], []);
+            return new OutboundObserver.Result([], []);
         }
-        var outbound = new Outbound.OutboundObserver(new Outbound.HttpProber(Outbound.ProbeTimeouts.Default), ResolveAsync);
+        var outbound = new OutboundObserver(new HttpProber(ProbeTimeouts.Default), ResolveAsync);
         var probes = await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false);
         // Egress is the run's, not a dependency's: one shard asks.
-        var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new Outbound.OutboundObserver.Result([], []);
+        var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new OutboundObserver.Result([], []);
         notes.AddRange([.. probes.Notes, .. egress.Notes]);
-        return new Outbound.OutboundObserver.Result([.. probes.Findings, .. egress.Findings], []) { Probes = probes.Probes };
+        return new OutboundObserver.Result([.. probes.Findings, .. egress.Findings], []) { Probes = probes.Probes };
     }
 
     private IReadOnlyList<Finding> LiveDriftOf(PolicySet policies, List<string> notes)
     {
         if (options.Live is not { } live)
             return [];
-        var drift = Reconciler.Render.LiveDrift.Compare(policies, ReadLiveDumps(live));
+        var drift = LiveDrift.Compare(policies, ReadLiveDumps(live));
         notes.AddRange(drift.Notes);
         return drift.Findings;
     }
@@ -252,7 +252,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         else
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            http.DefaultRequestHeaders.UserAgent.ParseAdd($"reconciler/{ToolVersion} (+https://github.com/)");
+            http.DefaultRequestHeaders.UserAgent.ParseAdd($"{ToolIdentity.UserAgent} (+https://github.com/)");
             results = await FeedSources.FetchAsync(http, options.Now, cancellationToken).ConfigureAwait(false);
         }
         var snapshot = current;
@@ -269,7 +269,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
                 Raise(ExitCodes.RunFailed, $"the {result.Provider} feed failed; its part of the snapshot was kept");
             }
         }
-        ReportFiles.WriteAtomically(options.Snapshot, snapshot.ToTsv());
+        AtomicFile.Write(options.Snapshot, snapshot.ToTsv());
         log.Information($"wrote {options.Snapshot}: {snapshot.Prefixes.Count} prefixes from {snapshot.Feeds.Count} feeds");
         return snapshot;
     }
@@ -304,7 +304,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         var comparison = FindingsMemoryPath();
         var summary = Summary = RunSummary.Of(report, ChangePlan, RunSummary.ReadFingerprints(File.Exists(comparison) ? File.ReadAllText(comparison) : null));
         var written = ReportFiles.Write(report, options.Out, [OutputFile.Writer("report.md", w => ReportMarkdown.WriteTo(w, report, summary)), .. more]);
-        ReportFiles.WriteAtomically(comparison, RunSummary.FingerprintsJson(report));
+        AtomicFile.Write(comparison, RunSummary.FingerprintsJson(report));
         // Every finding at --verbosity=verbose; the grouped view always: a large estate's findings are thousands of lines.
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))
             log.Verbose($"{finding.Severity.ToString().ToLowerInvariant()} {finding.Kind.ToWire()} {finding.Dependency}{((finding.Allowlist ?? finding.PrefixSet) is { } where ? " in " + where : "")}: {finding.Message}");
@@ -337,7 +337,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     private RunInfo RunInfo(PolicySet? policies) => new()
     {
         Target = options.Target,
-        Tool = $"reconciler {ToolVersion}",
+        Tool = $"reconciler {ToolIdentity.Version}",
         Now = options.Now,
         // Repository-relative, as everything published is: the checkout's folder is the machine's, not the repository's.
         Policies = RepositoryPathOf(options.Policies),

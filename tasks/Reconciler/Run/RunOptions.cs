@@ -1,6 +1,7 @@
 using System.Globalization;
 using Reconciler.Diagnostics;
 using Reconciler.Dns.Transport;
+using Reconciler.Findings;
 using Reconciler.Reports;
 
 namespace Reconciler.Run;

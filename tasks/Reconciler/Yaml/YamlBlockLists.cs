@@ -1,5 +1,3 @@
-using Reconciler.Policies.Model;
-
 namespace Reconciler.Yaml;
 
 /// <summary>

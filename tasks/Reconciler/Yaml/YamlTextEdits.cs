@@ -1,5 +1,3 @@
-using Reconciler.Policies.Model;
-
 namespace Reconciler.Yaml;
 
 /// <summary>A replacement of one stretch of a file's text.</summary>

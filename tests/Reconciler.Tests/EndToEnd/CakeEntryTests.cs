@@ -17,7 +17,7 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     /// <summary>A replay with nothing observed: for runs that must not ask the network at all.</summary>
-    private static readonly string NoObservations = Reconciler.Engine.ObservationSet.Empty(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)).ToJson();
+    private static readonly string NoObservations = Reconciler.Observe.ObservationSet.Empty(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)).ToJson();
 
     private string Policies(string name, string yaml)
     {

@@ -23,7 +23,7 @@ public sealed class InfluxEntryTests : IDisposable
         Directory.CreateDirectory(policies);
         await File.WriteAllTextAsync(Path.Combine(policies, "p.yaml"), "dependencies:\n  - name: a\n    hosts: [a.example]\nallowlists:\n  - name: egress\n    kind: iptables\n    rules:\n      - dependency: a\n        destinations: [0.0.0.0/0]\n");
         var replay = Path.Combine(_scratch, "observations.json");
-        await File.WriteAllTextAsync(replay, Reconciler.Engine.ObservationSet.Empty(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)).ToJson());
+        await File.WriteAllTextAsync(replay, Reconciler.Observe.ObservationSet.Empty(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)).ToJson());
         await using var influx = await InfluxServer.StartAsync(Admin);
         await influx.QueryAsync("CREATE DATABASE egress", database: null, credentials: Admin);
         string[] Arguments(string output) => ["--policies=" + policies, "--out=" + Path.Combine(_scratch, output), "--observations=" + replay, "--now=2026-11-23T06:00:00Z", "--influx=" + influx.WriteUrl("egress")];

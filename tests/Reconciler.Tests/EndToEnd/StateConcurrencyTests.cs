@@ -1,4 +1,4 @@
-using Reconciler.Engine;
+using Reconciler.Memory;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;
 

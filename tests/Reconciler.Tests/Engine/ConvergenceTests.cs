@@ -1,6 +1,7 @@
-using System.Net;
 using Reconciler.Dns.Resolution;
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Observe;
 using Reconciler.Policies.Validation;
 using Reconciler.Providers;
 using Reconciler.Reports;

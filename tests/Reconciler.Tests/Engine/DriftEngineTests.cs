@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using Reconciler.Dns.Resolution;
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Tests.Engine;
 

@@ -1,4 +1,5 @@
-using Reconciler.Engine;
+using Reconciler.Memory;
+using Reconciler.Observe;
 
 namespace Reconciler.Tests.Engine;
 

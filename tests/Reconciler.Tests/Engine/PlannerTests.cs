@@ -1,5 +1,5 @@
 using Reconciler.Engine;
-using Reconciler.Reports;
+using Reconciler.Findings;
 
 namespace Reconciler.Tests.Engine;
 

@@ -1,6 +1,8 @@
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Providers;
-using Reconciler.Reports;
 
 namespace Reconciler.Tests.Engine;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Reconciler.Engine;
+using Reconciler.Memory;
 using Reconciler.Policies.Model;
 
 namespace Reconciler.Tests.Engine;
@@ -31,7 +31,7 @@ public sealed class RemovalRuleTests
 
     private static ScheduledRun[] Daily(int from, int to, Func<int, HostRun[]> hosts) => [.. Enumerable.Range(from, to - from + 1).Select(d => At(d, hosts(d)))];
 
-    // stale_after 4d: a run's reach (RemovalProof.LongestGap) is then one day, so daily runs prove.
+    // stale_after 4d: a run's reach (ProvenSpan.LongestGap) is then one day, so daily runs prove.
     public static TheoryData<Row> Rows() =>
     [
         new Row("a pool seen daily keeps what it gives, loses what it never gave", 1, 4,
@@ -120,7 +120,7 @@ public sealed class RemovalRuleTests
     }
 
     /// <summary>Every proposal of every run is allowed by the rule as the schedule states it.</summary>
-    private static void AssertSafe(RemovalSchedule schedule, IReadOnlyList<IReadOnlyList<Reconciler.Reports.Finding>> proposals, int? seed)
+    private static void AssertSafe(RemovalSchedule schedule, IReadOnlyList<IReadOnlyList<Reconciler.Findings.Finding>> proposals, int? seed)
     {
         for (var i = 0; i < proposals.Count; i++)
         {
@@ -143,7 +143,7 @@ public sealed class RemovalRuleTests
         var random = new Random(seed);
         var hosts = random.Next(1, 3);
         var staleAfter = StaleAfters[random.Next(StaleAfters.Length)];
-        var gap = RemovalProof.LongestGap(staleAfter);
+        var gap = ProvenSpan.LongestGap(staleAfter);
         int[] Pool(int from, int to) => [.. Enumerable.Range(from, to - from + 1).Where(_ => random.Next(2) == 0).DefaultIfEmpty(from)];
         var oldPool = Pool(1, 6);
         var newPool = Pool(7, 12);

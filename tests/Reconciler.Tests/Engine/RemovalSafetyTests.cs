@@ -1,6 +1,6 @@
 using Reconciler.Engine;
+using Reconciler.Findings;
 using Reconciler.Policies.Loading;
-using Reconciler.Reports;
 
 namespace Reconciler.Tests.Engine;
 

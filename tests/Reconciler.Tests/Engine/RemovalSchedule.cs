@@ -1,7 +1,9 @@
 using Reconciler.Dns.Resolution;
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Tests.Engine;
 
@@ -31,7 +33,7 @@ public sealed record ScheduledRun(DateTimeOffset At, IReadOnlyList<HostRun> Host
 /// A sequence of runs against one dependency whose hosts rotate over a pool of 192.0.2.N, and the removal rule
 /// written out plainly (README, "What Reconciler will never do") to check the engine against: the time between two
 /// consecutive lookups of a host counts when both resolved at every server that answered and lie at most
-/// <see cref="RemovalProof.LongestGap"/> apart; an address may be proposed for removal only in a run in which every
+/// <see cref="ProvenSpan.LongestGap"/> apart; an address may be proposed for removal only in a run in which every
 /// host resolved, once each host has that much counted time since anything in the destination was last seen.
 /// </summary>
 public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyList<ScheduledRun> runs)
@@ -127,7 +129,7 @@ public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyLis
     /// <summary>The time that counts towards stale_after for one host, between <paramref name="since"/> and run <paramref name="upTo"/>.</summary>
     public TimeSpan Counted(int host, DateTimeOffset? since, int upTo)
     {
-        var gap = RemovalProof.LongestGap(staleAfter);
+        var gap = ProvenSpan.LongestGap(staleAfter);
         var total = TimeSpan.Zero;
         ScheduledRun? previous = null;
         for (var i = 0; i <= upTo; i++)

@@ -1,4 +1,5 @@
 using Reconciler.Dns.Transport;
+using Reconciler.Findings;
 using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;

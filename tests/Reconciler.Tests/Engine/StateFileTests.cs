@@ -1,5 +1,5 @@
 using Reconciler.Diagnostics;
-using Reconciler.Engine;
+using Reconciler.Memory;
 using Reconciler.Run;
 
 namespace Reconciler.Tests.Engine;

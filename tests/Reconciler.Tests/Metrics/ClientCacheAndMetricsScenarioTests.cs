@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Reconciler.Findings;
 using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;

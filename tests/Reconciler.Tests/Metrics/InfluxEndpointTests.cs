@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Reconciler.Diagnostics;
-using Reconciler.Engine;
+using Reconciler.Observe;
 using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;

@@ -1,5 +1,5 @@
-using Reconciler.Engine;
-using Reconciler.Outbound;
+using Reconciler.Findings;
+using Reconciler.Observe;
 using Reconciler.Reports;
 using Reconciler.Tests.Support;
 

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
 using Reconciler.Dns.Resolution;
 using Reconciler.Engine;
-using Reconciler.Outbound;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Loading;
-using Reconciler.Reports;
 using Reconciler.Tests.Engine;
 
 namespace Reconciler.Tests.Outbound;

@@ -1,9 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Reconciler.Engine;
-using Reconciler.Outbound;
+using Reconciler.Findings;
+using Reconciler.Observe;
 using Reconciler.Reports;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;

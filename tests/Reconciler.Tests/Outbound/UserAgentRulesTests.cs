@@ -1,6 +1,6 @@
 using Reconciler.Engine;
-using Reconciler.Outbound;
-using Reconciler.Reports;
+using Reconciler.Findings;
+using Reconciler.Observe;
 using Reconciler.Tests.Engine;
 
 namespace Reconciler.Tests.Outbound;

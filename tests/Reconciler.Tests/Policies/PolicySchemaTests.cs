@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using NJsonSchema;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
-using Reconciler.Reports;
 using Reconciler.Tests.Support;
 using Reconciler.Yaml;
 

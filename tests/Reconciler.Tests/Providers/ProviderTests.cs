@@ -1,9 +1,9 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
 using Reconciler.Providers;
-using Reconciler.Reports;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;
 

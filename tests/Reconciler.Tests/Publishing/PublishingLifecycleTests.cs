@@ -38,11 +38,11 @@ public sealed class PublishingLifecycleTests
         Assert.Equal(["          - 192.0.2.11"], Changed(before, after));
         Assert.Empty(before.Split('\n').Except(after.Split('\n')));
 
-        var issueFindings = report.Findings.Where(f => f.Action == Reconciler.Reports.FindingAction.Issue).ToList();
+        var issueFindings = report.Findings.Where(f => f.Action == Reconciler.Findings.FindingAction.Issue).ToList();
         Assert.NotEmpty(issueFindings);
         var issues = world.GitHub.Issues.Where(i => i.Title != Dashboard.Title).ToList();
         // One issue per dependency and kind of drift, found again by its marker.
-        Assert.Equal(issueFindings.Select(f => $"{f.Dependency} {Reconciler.Reports.FindingKinds.ToWire(f.Kind)}").Distinct().Order(), issues.Select(i => $"{Markers.Issue(i.Body)!.Dependency} {i.Labels.Single(l => issueFindings.Any(f => Reconciler.Reports.FindingKinds.ToWire(f.Kind) == l))}").Order());
+        Assert.Equal(issueFindings.Select(f => $"{f.Dependency} {Reconciler.Findings.FindingKinds.ToWire(f.Kind)}").Distinct().Order(), issues.Select(i => $"{Markers.Issue(i.Body)!.Dependency} {i.Labels.Single(l => issueFindings.Any(f => Reconciler.Findings.FindingKinds.ToWire(f.Kind) == l))}").Order());
         var dashboard = Assert.Single(world.GitHub.Issues, i => i.Title == Dashboard.Title);
         Assert.Contains($"#{pr.Number}", dashboard.Body!, StringComparison.Ordinal);
         Assert.All(issues, i => Assert.Contains($"#{i.Number}", dashboard.Body!, StringComparison.Ordinal));

@@ -1,6 +1,6 @@
 using Reconciler.Dns.Resolution;
-using Reconciler.Engine;
 using Reconciler.GitHub;
+using Reconciler.Observe;
 using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;

@@ -1,5 +1,5 @@
-using Reconciler.Engine;
 using Reconciler.GitHub;
+using Reconciler.Memory;
 using Reconciler.Publishing;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;

@@ -1,7 +1,8 @@
+using Reconciler.Findings;
+using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Render;
-using Reconciler.Reports;
 using Reconciler.Tests.Support;
 
 namespace Reconciler.Tests.Render;

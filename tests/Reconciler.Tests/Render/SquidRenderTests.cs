@@ -1,4 +1,5 @@
 using System.Net;
+using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Render;

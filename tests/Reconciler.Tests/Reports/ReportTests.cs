@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Reconciler.Diagnostics;
+using Reconciler.Findings;
 using Reconciler.Reports;
 
 namespace Reconciler.Tests.Reports;

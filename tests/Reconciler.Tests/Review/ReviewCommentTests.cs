@@ -1,4 +1,3 @@
-using Reconciler.Review;
 using Reconciler.Tests.Support;
 
 namespace Reconciler.Tests.Review;

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using Reconciler.Dns.Transport;
-using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
 using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using NJsonSchema;
 using Reconciler.Diagnostics;
-using Reconciler.Reports;
+using Reconciler.Findings;
 using Reconciler.Review;
 using Reconciler.Tests.Support;
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Reconciler.Dns.Resolution;
-using Reconciler.Engine;
 using Reconciler.GitHub;
-using Reconciler.Reports;
+using Reconciler.Observe;
 using Reconciler.Review;
 using Reconciler.Run;
 using Reconciler.Tests.Support;

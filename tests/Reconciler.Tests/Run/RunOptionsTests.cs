@@ -1,5 +1,5 @@
 using Reconciler.Diagnostics;
-using Reconciler.Reports;
+using Reconciler.Findings;
 using Reconciler.Run;
 
 namespace Reconciler.Tests.Run;

@@ -1,3 +1,4 @@
+using Reconciler.Diagnostics;
 using Reconciler.Run;
 
 namespace Reconciler.Tests.Support;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Reconciler.Dns.Protocol;
-using Reconciler.Dns.Records;
 using Reconciler.Dns.Transport;
 using Reconciler.Dns.Wire;
 

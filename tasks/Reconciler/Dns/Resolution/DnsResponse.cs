@@ -1,5 +1,6 @@
 using Reconciler.Dns.Protocol;
 using Reconciler.Dns.Transport;
+using Reconciler.Dns.Wire;
 
 namespace Reconciler.Dns.Resolution;
 

@@ -1,4 +1,5 @@
 using Reconciler.Dns.Protocol;
+using Reconciler.Dns.Wire;
 
 namespace Reconciler.Dns.Transport;
 

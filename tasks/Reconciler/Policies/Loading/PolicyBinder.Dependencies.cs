@@ -1,3 +1,4 @@
+using Reconciler.Diagnostics;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Yaml;

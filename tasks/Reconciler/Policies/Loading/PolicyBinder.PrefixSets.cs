@@ -1,6 +1,7 @@
 using System.Net;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
+using Reconciler.Yaml;
 
 namespace Reconciler.Policies.Loading;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Reconciler.Diagnostics;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
-using Reconciler.Reports;
 using Reconciler.Yaml;
 
 namespace Reconciler.Policies.Loading;

@@ -1,5 +1,6 @@
 using System.Net;
 using Reconciler.Diagnostics;
+using Reconciler.Yaml;
 
 namespace Reconciler.Policies.Model;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Reconciler.Diagnostics;
 
 namespace Reconciler.Policies.Validation;
 

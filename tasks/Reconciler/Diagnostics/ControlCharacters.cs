@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Reconciler.Policies.Validation;
+namespace Reconciler.Diagnostics;
 
 /// <summary>
 /// Names hold no control characters: a NUL in a host name makes every lookup time out, a line break in a user

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Memory;
 
 /// <summary>What reading a state file gave: the memory, and why it is empty or partial when it is.</summary>
 /// <param name="Damaged">The text was there but is not a whole state file: keep a copy of it before it is overwritten.</param>

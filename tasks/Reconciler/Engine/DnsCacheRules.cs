@@ -1,9 +1,10 @@
 using System.Globalization;
-using Reconciler.Engine;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
-namespace Reconciler.Outbound;
+namespace Reconciler.Engine;
 
 /// <summary>
 /// <c>dns-cache-too-long</c>: an identity whose runtime keeps DNS answers (<c>dns_cache_ttl</c>) longer than the TTL

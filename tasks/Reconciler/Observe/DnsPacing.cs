@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Observe;
 
 /// <summary>
 /// How long observing takes at the configured pace (<c>settings.dns_lookups_per_second</c> lookups started per second

@@ -1,6 +1,7 @@
 using Reconciler.Dns.Resolution;
+using Reconciler.Observe;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Memory;
 
 /// <summary>What one run proved of one host: the first half of the removal rule (README, "What Reconciler will never do").</summary>
 public enum RunVerdict

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Reconciler.Run;
+namespace Reconciler.Diagnostics;
 
 /// <summary>
 /// Times the stages of a run and the memory each one peaked at, logged at verbose level (Cake's

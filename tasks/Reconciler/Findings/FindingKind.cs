@@ -1,4 +1,4 @@
-namespace Reconciler.Reports;
+namespace Reconciler.Findings;
 
 /// <summary>The kinds of finding of SPEC §5; on the wire they are kebab-case (<c>missing-ip</c>).</summary>
 public enum FindingKind

@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Reconciler.Outbound;
+namespace Reconciler.Observe;
 
 /// <summary>Timeouts of a probe, per phase.</summary>
 public sealed record ProbeTimeouts(TimeSpan Connect, TimeSpan Response)

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
-namespace Reconciler.Outbound;
+namespace Reconciler.Engine;
 
 /// <summary>
 /// Judges a declared user agent the way a WAF would, with no network: empty, a runtime default (the list is data,
@@ -13,7 +13,7 @@ public static partial class UserAgentRules
 {
     private static readonly Lazy<IReadOnlyList<(string Prefix, string What, string Runtime)>> Defaults = new(() =>
     {
-        using var stream = typeof(UserAgentRules).Assembly.GetManifestResourceStream("Reconciler.Outbound.risky-user-agents.tsv")!;
+        using var stream = typeof(UserAgentRules).Assembly.GetManifestResourceStream("Reconciler.Engine.risky-user-agents.tsv")!;
         using var reader = new StreamReader(stream);
         return [.. reader.ReadToEnd().Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')).Select(f => (f[0], f[1], f[2]))];
     });

@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Reconciler.Dns.Resolution;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Observe;
 
 /// <summary>What one server said about one host and record type in one sample: the unit the drift engine reads.</summary>
 public sealed record Observation(
@@ -44,7 +44,7 @@ public sealed record ObservationSet(DateTimeOffset At, IReadOnlyList<string> Ser
 
     public static ObservationSet Empty(DateTimeOffset at) => new(at, [], []);
 
-    private static readonly JsonSerializerOptions Json = new(Reports.ReportJson.Options) { WriteIndented = false };
+    private static JsonSerializerOptions Json => Files.WireJson.Compact;
 
     private sealed record Wire(int SchemaVersion, DateTimeOffset At, IReadOnlyList<string> Servers, IReadOnlyList<Observation> Observations);
 

@@ -1,6 +1,7 @@
+using Reconciler.Dns.Protocol;
 using Reconciler.Dns.Records;
 
-namespace Reconciler.Dns.Protocol;
+namespace Reconciler.Dns.Wire;
 
 /// <summary>A whole DNS message, decoded (RFC 1035 §4.1).</summary>
 public sealed record DnsMessage(

@@ -1,4 +1,4 @@
-namespace Reconciler.Engine;
+namespace Reconciler.Yaml;
 
 /// <summary>Where each line of a text starts, computed once, so that an offset finds its line by binary search.</summary>
 public sealed class LineIndex

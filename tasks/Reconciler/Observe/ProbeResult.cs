@@ -1,4 +1,4 @@
-namespace Reconciler.Outbound;
+namespace Reconciler.Observe;
 
 /// <summary>What one probe of one address saw: the answer, or why there was none.</summary>
 public sealed record ProbeResult(

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
+using Reconciler.Observe;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Memory;
 
 /// <summary>When an address was first and last seen for a host.</summary>
 public sealed record AddressMemory(DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
@@ -9,6 +10,12 @@ public sealed record AddressMemory(DateTimeOffset FirstSeen, DateTimeOffset Last
 public sealed record ProvenSpan(DateTimeOffset From, DateTimeOffset To)
 {
     public TimeSpan Length => To - From;
+
+    /// <summary>
+    /// Two runs further apart than this leave the time between them unproven: nobody looked. Long enough for a daily
+    /// schedule and its delays, never more than a quarter of <c>stale_after</c>.
+    /// </summary>
+    public static TimeSpan LongestGap(TimeSpan staleAfter) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromDays(2).Ticks, staleAfter.Ticks / 4));
 }
 
 /// <summary>
@@ -58,11 +65,11 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
     /// <summary>
     /// Adds a run's observations. Every successful answer is a sighting of its addresses. A host that resolved at
     /// every server that answered extends its current span of proof (or starts one, after a failure or a gap longer
-    /// than <see cref="RemovalProof.LongestGap"/>); a host that failed anywhere records the failure, which ends the span.
+    /// than <see cref="ProvenSpan.LongestGap"/>); a host that failed anywhere records the failure, which ends the span.
     /// </summary>
     public DriftMemory Remember(ObservationSet observations, DateTimeOffset now, TimeSpan staleAfter)
     {
-        var gap = RemovalProof.LongestGap(staleAfter);
+        var gap = ProvenSpan.LongestGap(staleAfter);
         var hosts = Hosts.ToBuilder();
         foreach (var byHost in observations.Observations.GroupBy(o => o.Host.ToLowerInvariant()))
         {

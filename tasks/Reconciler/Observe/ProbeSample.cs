@@ -1,4 +1,4 @@
-namespace Reconciler.Outbound;
+namespace Reconciler.Observe;
 
 /// <summary>
 /// One probe of one address, as the metrics tell it (blackbox exporter's shape): how long it took, what it

@@ -1,4 +1,4 @@
-namespace Reconciler.Outbound;
+namespace Reconciler.Observe;
 
 /// <summary>
 /// Tells a WAF's refusal from an application's answer, by the signatures WAFs leave: Cloudflare (server

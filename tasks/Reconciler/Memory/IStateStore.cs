@@ -1,4 +1,4 @@
-namespace Reconciler.Engine;
+namespace Reconciler.Memory;
 
 /// <summary>
 /// Where the drift memory lives between runs: a local file (<c>--state</c>) or the state branch. A store keeps a

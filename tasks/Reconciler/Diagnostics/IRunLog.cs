@@ -1,4 +1,4 @@
-namespace Reconciler.Run;
+namespace Reconciler.Diagnostics;
 
 /// <summary>Where the library speaks to the person running it; the Cake script forwards it to Cake's log.</summary>
 public interface IRunLog

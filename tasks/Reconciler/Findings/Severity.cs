@@ -1,4 +1,4 @@
-namespace Reconciler.Reports;
+namespace Reconciler.Findings;
 
 /// <summary>Ordered: a finding at or above <c>--fail-on</c> fails the run.</summary>
 public enum Severity

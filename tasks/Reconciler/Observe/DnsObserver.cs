@@ -2,7 +2,7 @@ using Reconciler.Dns.Resolution;
 using Reconciler.Dns.Transport;
 using Reconciler.Policies.Model;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Observe;
 
 /// <summary>Asks every name server for every dependency host, <c>settings.samples</c> times, and keeps what each said.</summary>
 public sealed class DnsObserver(HostResolver resolver, TimeProvider time)

@@ -1,9 +1,8 @@
 using System.Net;
-using Reconciler.Engine;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
-namespace Reconciler.Outbound;
+namespace Reconciler.Observe;
 
 /// <summary>
 /// How partners see us: every dependency with a <c>probe</c> is requested at each address DNS gave for its URL's

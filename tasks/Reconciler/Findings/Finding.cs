@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Reconciler.Diagnostics;
 
-namespace Reconciler.Reports;
+namespace Reconciler.Findings;
 
 public enum FindingAction
 {

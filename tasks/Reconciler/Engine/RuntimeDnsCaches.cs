@@ -1,4 +1,4 @@
-namespace Reconciler.Outbound;
+namespace Reconciler.Engine;
 
 /// <summary>
 /// Where each runtime keeps DNS answers and how to shorten that, keyed by the runtime column of

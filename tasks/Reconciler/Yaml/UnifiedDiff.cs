@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Yaml;
 
 /// <summary>A unified diff (as <c>diff -u</c> and <c>git diff</c> write it) of two versions of a file.</summary>
 public static partial class UnifiedDiff

@@ -1,10 +1,10 @@
-using System.Net;
 using System.Text.RegularExpressions;
+using Reconciler.Findings;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
-using Reconciler.Reports;
+using Reconciler.Render;
 
-namespace Reconciler.Render;
+namespace Reconciler.Observe;
 
 /// <summary>
 /// Compares what hosts really run (<c>--live</c>: <c>HOST.iptables</c> from iptables-save, <c>HOST.ip6tables</c>,
