@@ -15,10 +15,10 @@ namespace Reconciler.Engine;
 public static class DriftEngine
 {
     /// <param name="memory">The memory between runs, already holding this run's observations.</param>
+    /// <param name="handsOff">What the diff must not touch (frozen hosts, pinned rules); it silences nothing here: <see cref="HandsOff.Silence"/> does, once, after every source.</param>
     /// <param name="providers">The provider feeds; without them, provider tracking and CDN checks are skipped.</param>
-    public static IReadOnlyList<Finding> Diff(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now, Providers.ProviderKnowledge? providers = null)
+    public static IReadOnlyList<Finding> Diff(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now, HandsOff handsOff, Providers.ProviderKnowledge? providers = null)
     {
-        var handsOff = HandsOff.Decide(policies, observations, now);
         var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
         // Indexed once: scanning every allowlist's rules for every dependency is quadratic on a large estate.
         var rulesOf = policies.Allowlists.SelectMany(a => a.Rules.Select(r => (Allowlist: a, Rule: r))).ToLookup(x => x.Rule.Dependency);
@@ -47,7 +47,7 @@ public static class DriftEngine
         }
         findings.AddRange(PolicyLint.Check(policies, providers));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
-        return [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))];
+        return findings;
     }
 
     private static IEnumerable<Finding> ResolutionFailures(Dependency dependency, List<Observation> seen)

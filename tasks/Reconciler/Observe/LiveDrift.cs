@@ -14,9 +14,7 @@ namespace Reconciler.Observe;
 /// </summary>
 public static partial class LiveDrift
 {
-    public sealed record Result(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Notes);
-
-    public static Result Compare(PolicySet policies, IReadOnlyDictionary<string, string> dumps)
+    public static ObserverResult Compare(PolicySet policies, IReadOnlyDictionary<string, string> dumps)
     {
         var findings = new List<Finding>();
         var notes = new List<string>();
@@ -32,7 +30,7 @@ public static partial class LiveDrift
                     notes.Add($"live rules of {host} ({allowlist.Name}) not checked: no dump for it in --live");
             }
         }
-        return new Result(findings, notes);
+        return new ObserverResult(findings, notes);
     }
 
     private static IEnumerable<Finding> CompareIptables(IptablesRendering rendering, string host, IReadOnlyDictionary<string, string> dumps)

@@ -15,13 +15,7 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
     /// <summary>What a browser sends, less the browser: enough for a WAF's "is it a bot" check to pass.</summary>
     public const string NeutralUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) reconciler-probe/1.0";
 
-    public sealed record Result(IReadOnlyList<Finding> Findings, IReadOnlyList<string> Notes)
-    {
-        /// <summary>Every probe made, for the metrics (the first try of each address, with the identity's user agent).</summary>
-        public IReadOnlyList<ProbeSample> Probes { get; init; } = [];
-    }
-
-    public async Task<Result> ProbeAsync(PolicySet policies, ObservationSet observations, CancellationToken cancellationToken = default)
+    public async Task<ObserverResult> ProbeAsync(PolicySet policies, ObservationSet observations, CancellationToken cancellationToken = default)
     {
         var findings = new List<Finding>();
         var notes = new List<string>();
@@ -46,15 +40,15 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
         }
         var done = await Task.WhenAll(probes).ConfigureAwait(false);
         findings.AddRange(done.Select(p => p.Finding).OfType<Finding>());
-        return new Result(findings, notes) { Probes = [.. done.Select(p => p.Sample)] };
+        return new ObserverResult(findings, notes) { Probes = [.. done.Select(p => p.Sample)] };
     }
 
-    public async Task<Result> DiscoverEgressAsync(PolicySet policies, CancellationToken cancellationToken = default)
+    public async Task<ObserverResult> DiscoverEgressAsync(PolicySet policies, CancellationToken cancellationToken = default)
     {
         var findings = new List<Finding>();
         var notes = new List<string>();
         if (policies.Settings.EgressEcho is not { } echo)
-            return new Result(findings, ["egress addresses not checked: settings.egress_echo is not set"]);
+            return new ObserverResult(findings, ["egress addresses not checked: settings.egress_echo is not set"]);
         var echoAddresses = IPAddress.TryParse(echo.Host.Trim('[', ']'), out var literal) ? [literal] : await resolve(echo.Host, cancellationToken).ConfigureAwait(false);
         foreach (var identity in policies.Identities.Where(i => i.EgressIps.Count > 0))
         {
@@ -84,7 +78,7 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
                 Location = identity.Location,
             });
         }
-        return new Result(findings, notes);
+        return new ObserverResult(findings, notes);
     }
 
     /// <summary>The proxy an identity's traffic goes through: its proxy allowlist's <c>url</c>.</summary>

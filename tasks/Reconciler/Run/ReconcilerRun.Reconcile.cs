@@ -103,8 +103,7 @@ public sealed partial class ReconcilerRun
         {
             throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
         }
-        var notes = new List<string>();
-        LoadedMemory = await LoadMemoryAsync(notes, cancellationToken).ConfigureAwait(false);
+        (LoadedMemory, var notes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
         var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
         Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
         var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);

@@ -50,7 +50,8 @@ public sealed partial class ReconcilerRun
         var after = Policies = loaded.Policies!;
         var changes = PolicyChanges.Compare(before, after);
         var judged = after.Only(changes.Dependencies.Contains);
-        var observations = changes.IsEmpty ? ObservationSet.Empty(options.Now) : await ObserveAsync(judged, notes, cancellationToken).ConfigureAwait(false);
+        var (observations, dnsNotes) = changes.IsEmpty ? (ObservationSet.Empty(options.Now), []) : await ObserveDnsAsync(judged, cancellationToken).ConfigureAwait(false);
+        notes.AddRange(dnsNotes);
         foreach (var failed in observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).Distinct(StringComparer.OrdinalIgnoreCase))
             notes.Add($"{failed} did not resolve ({observations.Observations.First(o => o.Host == failed && !o.Succeeded).Outcome}); changes that depend on it were not judged by DNS");
         var memory = await ReviewMemoryAsync(observations, notes, cancellationToken).ConfigureAwait(false);

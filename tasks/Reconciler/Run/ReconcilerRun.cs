@@ -66,15 +66,13 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     private IStateStore StateStore => _stateStore ??= new LocalStateFile(options.StatePath, TimeProvider.System);
 
     /// <summary>Reads the memory; a missing, old or damaged state is a note and a warning (a damaged one is kept aside first).</summary>
-    private async Task<DriftMemory> LoadMemoryAsync(List<string> notes, CancellationToken cancellationToken)
+    private async Task<(DriftMemory Memory, IReadOnlyList<string> Notes)> LoadMemoryAsync(CancellationToken cancellationToken)
     {
         var read = await StateStore.LoadAsync(cancellationToken).ConfigureAwait(false);
-        if (read.Problem is not null)
-        {
-            notes.Add($"{StateStore.Describe}: {read.Problem}");
-            log.Warning($"{StateStore.Describe}: {read.Problem}");
-        }
-        return read.Memory;
+        if (read.Problem is null)
+            return (read.Memory, []);
+        log.Warning($"{StateStore.Describe}: {read.Problem}");
+        return (read.Memory, [$"{StateStore.Describe}: {read.Problem}"]);
     }
 
     /// <summary>
@@ -94,32 +92,23 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             notes.Add($"shard {options.Shard}: {policies.Dependencies.Count} dependencies of this shard; merge the shards' reports with --target=Merge");
         }
         // Read before observing: a state that cannot be used is known before any network.
-        var memory = await LoadMemoryAsync(notes, cancellationToken).ConfigureAwait(false);
-        var observations = await ObserveAsync(policies, notes, cancellationToken).ConfigureAwait(false);
+        var (memory, memoryNotes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
+        notes.AddRange(memoryNotes);
+        var observed = await ObserveAsync(policies, cancellationToken).ConfigureAwait(false);
+        notes.AddRange(observed.Others.Notes);
         stages.Lap("observe");
         LoadedMemory = memory;
-        memory = memory.Remember(observations, options.Now, policies.Settings.StaleAfter);
-        Memory = memory;
+        memory = Memory = memory.Remember(observed.Dns, options.Now, policies.Settings.StaleAfter);
 
         var providers = new ProviderKnowledge(ProviderSnapshot.Default);
-        var findings = DriftEngine.Diff(policies, observations, memory, options.Now, providers).ToList();
-        findings.AddRange(UserAgentRules.Check(policies));
-        findings.AddRange(DnsCacheRules.Check(policies, observations, memory, options.Now));
-        var outbound = await OutboundAsync(policies, observations, notes, cancellationToken).ConfigureAwait(false);
-        findings.AddRange(outbound.Findings);
-        findings.AddRange(LiveDriftOf(policies, notes));
-        // Ignores silence what they name whoever found it (the DNS diff has applied them to its own already).
-        var handsOff = HandsOff.Decide(policies, observations, options.Now);
-        findings = OneVoice.Apply([.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !handsOff.Silences(f))]);
-        findings = [.. RemovalSafety.Hold(policies, findings)];
-        findings = [.. CanonicalFindings.Of(findings, policies)];
+        var findings = FindingPipeline.Run(policies, observed, memory, providers, options.Now);
         var suggestions = ProviderDrift.Suggestions(policies, memory, providers, options.Now);
         notes.AddRange(suggestions.Values);
         stages.Lap("diff");
 
         var plan = Planner.Plan(policies, findings, suggestions, memory, options.Now);
         var report = new Report { Run = RunInfo(policies), Findings = findings, Notes = notes };
-        var influx = InfluxMetrics.Write(report, observations, outbound.Probes);
+        var influx = InfluxMetrics.Write(report, observed.Dns, observed.Others.Probes);
         report = await PostMetricsAsync(report, influx, cancellationToken).ConfigureAwait(false);
         ChangePlan = plan;
         Report = report;
@@ -129,7 +118,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             log.Warning($"no pull request for {failed.Branch}: {failed.Failure}");
         var verb = options.Target.Equals("Reconcile", StringComparison.OrdinalIgnoreCase) ? "to publish" : "would open";
         log.Information($"{verb} {Count(plan.PullRequests.Count(p => p.Failure is null), "pull request", "pull requests")} and {Count(plan.Issues.Count, "issue", "issues")} ({planFolder}):");
-        WriteReport(report, new OutputFile("observations.json", observations.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observations, outbound.Probes)),
+        WriteReport(report, new OutputFile("observations.json", observed.Dns.WriteTo), OutputFile.Text("metrics.prom", Metrics.Prometheus(report, observed.Dns, observed.Others.Probes)),
             OutputFile.Text("metrics.influx", influx), Sarif.File(report, policies.RepositoryPathOf));
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
@@ -139,35 +128,32 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         return report;
     }
 
+    /// <summary>The observe step: DNS (or its replay), then probes and egress, then the live dumps; each observer's notes come back with what it saw.</summary>
+    private async Task<Observed> ObserveAsync(PolicySet policies, CancellationToken cancellationToken)
+    {
+        var (dns, dnsNotes) = await ObserveDnsAsync(policies, cancellationToken).ConfigureAwait(false);
+        var outbound = await ObserveOutboundAsync(policies, dns, cancellationToken).ConfigureAwait(false);
+        return new Observed(dns, new ObserverResult([], dnsNotes).And(outbound).And(ObserveLive(policies)));
+    }
+
     /// <summary>Probes and egress: they ask the network as it is now, so a replay of old observations runs neither.</summary>
-    private async Task<OutboundObserver.Result> OutboundAsync(PolicySet policies, ObservationSet observations, List<string> notes, CancellationToken cancellationToken)
+    private async Task<ObserverResult> ObserveOutboundAsync(PolicySet policies, ObservationSet observations, CancellationToken cancellationToken)
     {
         if (options.Observations is not null)
-        {
-            notes.Add("probes and egress were not run: this run replays observations");
-            return new OutboundObserver.Result([], []);
-        }
+            return ObserverResult.Note("probes and egress were not run: this run replays observations");
         var outbound = new OutboundObserver(new HttpProber(ProbeTimeouts.Default), ResolveAsync);
         var probes = await outbound.ProbeAsync(policies, observations, cancellationToken).ConfigureAwait(false);
         // Egress is the run's, not a dependency's: one shard asks.
-        var egress = options.Shard.Index == 1 ? await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false) : new OutboundObserver.Result([], []);
-        notes.AddRange([.. probes.Notes, .. egress.Notes]);
-        return new OutboundObserver.Result([.. probes.Findings, .. egress.Findings], []) { Probes = probes.Probes };
+        return options.Shard.Index == 1 ? probes.And(await outbound.DiscoverEgressAsync(policies, cancellationToken).ConfigureAwait(false)) : probes;
     }
 
-    private IReadOnlyList<Finding> LiveDriftOf(PolicySet policies, List<string> notes)
-    {
-        if (options.Live is not { } live)
-            return [];
-        var drift = LiveDrift.Compare(policies, ReadLiveDumps(live));
-        notes.AddRange(drift.Notes);
-        return drift.Findings;
-    }
+    private ObserverResult ObserveLive(PolicySet policies) =>
+        options.Live is { } live ? LiveDrift.Compare(policies, ReadLiveDumps(live)) : ObserverResult.None;
 
     /// <summary>A host's A records at the run's name servers, for what the probes need beyond the dependencies' hosts.</summary>
     private async Task<IReadOnlyList<System.Net.IPAddress>> ResolveAsync(string host, CancellationToken cancellationToken)
     {
-        var (servers, transport) = await NameServersAsync(new List<string>(), cancellationToken).ConfigureAwait(false);
+        var (servers, transport, _) = await NameServersAsync(cancellationToken).ConfigureAwait(false);
         using var client = new DnsLookupClient(transport);
         var lookup = await new HostResolver(client, TimeProvider.System).ResolveAsync(servers[0], host, Dns.Protocol.RecordType.A, cancellationToken).ConfigureAwait(false);
         return [.. lookup.Addresses.Select(a => a.Address)];
@@ -181,21 +167,19 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
     }
 
     /// <summary>The servers of <c>--nameservers</c>, and the system's from resolv.conf when it says <c>system</c> or nothing.</summary>
-    private async Task<(IReadOnlyList<NameServer> Servers, DnsTransportOptions Transport)> NameServersAsync(List<string> notes, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<NameServer> Servers, DnsTransportOptions Transport, IReadOnlyList<string> Notes)> NameServersAsync(CancellationToken cancellationToken)
     {
         if (!options.SystemNameservers)
-            return (options.Nameservers, DnsTransportOptions.Default);
+            return (options.Nameservers, DnsTransportOptions.Default, []);
         var system = ResolvConf.Parse(File.Exists(ResolvConf.SystemPath) ? await File.ReadAllTextAsync(ResolvConf.SystemPath, cancellationToken).ConfigureAwait(false) : "");
-        foreach (var skipped in system.Skipped)
-            notes.Add($"{ResolvConf.SystemPath}: name server {skipped} was skipped (a link-local address with a zone cannot be used here)");
         IReadOnlyList<NameServer> servers = [.. options.Nameservers, .. system.Servers];
         if (servers.Count == 0)
             throw new ReconcilerException(ExitCodes.InvalidInput, $"no name servers: give --nameservers=IP[:PORT], or list some in {ResolvConf.SystemPath}");
         // resolv.conf's timeout and attempts are the system's; they apply when its servers are asked.
-        return (servers, system.Options);
+        return (servers, system.Options, [.. system.Skipped.Select(skipped => $"{ResolvConf.SystemPath}: name server {skipped} was skipped (a link-local address with a zone cannot be used here)")]);
     }
 
-    private async Task<ObservationSet> ObserveAsync(PolicySet policies, List<string> notes, CancellationToken cancellationToken)
+    private async Task<(ObservationSet Observations, IReadOnlyList<string> Notes)> ObserveDnsAsync(PolicySet policies, CancellationToken cancellationToken)
     {
         if (options.Observations is { } replay)
         {
@@ -203,7 +187,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             {
                 var replayed = ObservationSet.FromJson(await File.ReadAllTextAsync(replay, cancellationToken).ConfigureAwait(false));
                 log.Information($"replaying {replayed.Observations.Count} observations from {replay} (no network)");
-                return replayed;
+                return (replayed, []);
             }
             catch (Exception e) when (e is FormatException or IOException)
             {
@@ -211,7 +195,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
             }
         }
 
-        var (servers, transport) = await NameServersAsync(notes, cancellationToken).ConfigureAwait(false);
+        var (servers, transport, notes) = await NameServersAsync(cancellationToken).ConfigureAwait(false);
         using var client = new DnsLookupClient(transport);
         var observer = new DnsObserver(new HostResolver(client, TimeProvider.System), TimeProvider.System);
         var hosts = policies.Dependencies.Sum(d => d.Hosts.Count);
@@ -222,7 +206,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         var observations = await observer.ObserveAsync(policies, servers, options.Now, cancellationToken).ConfigureAwait(false);
         var failed = observations.Observations.Count(o => !o.Succeeded);
         log.Information($"DNS: {observations.Observations.Count:N0} lookups of {hosts:N0} hosts at {string.Join(", ", servers)} in {DnsPacing.Format(started.Elapsed)}, paced at {pacing.PerSecond:N0}/s per server (settings.dns_lookups_per_second); {failed:N0} failed");
-        return observations;
+        return (observations, notes);
     }
 
     /// <summary>Writes the deployable allowlists (iptables-restore and ipset files, squid includes) to <c>--out/rendered/</c>.</summary>

@@ -82,7 +82,7 @@ public sealed class DriftEngineTests
         var observations = Observations(row.Observed);
         var memory = Memory(row.Remembered).Remember(observations, Now);
 
-        var findings = DriftEngine.Diff(policies, observations, memory, Now);
+        var findings = Diff(policies, observations, memory, Now);
 
         Assert.Equal(row.Expected.Order(), findings.Select(f => $"{f.Kind.ToWire()} {f.Allowlist ?? "-"} {f.Subject}").Order());
     }
@@ -91,7 +91,7 @@ public sealed class DriftEngineTests
     public void A_missing_address_carries_what_each_server_said_and_points_at_the_rule()
     {
         var observations = Observations(["api.example.test A Answer 192.0.2.3"]);
-        var findings = DriftEngine.Diff(Parse(Policy), observations, DriftMemory.Empty.Remember(observations, Now), Now);
+        var findings = Diff(Parse(Policy), observations, DriftMemory.Empty.Remember(observations, Now), Now);
 
         var missing = Assert.Single(findings, f => f.Kind == FindingKind.MissingIp);
         Assert.Equal((Severity.High, FindingAction.PullRequest, "p.yaml:11:9"), (missing.Severity, missing.Action, missing.Location!.ToString()));
@@ -102,11 +102,18 @@ public sealed class DriftEngineTests
     [Fact]
     public void Nxdomain_is_high_and_other_failures_medium()
     {
-        var nx = DriftEngine.Diff(Parse(Policy), Observations(["api.example.test A NxDomain"]), DriftMemory.Empty, Now).Single();
-        var timeout = DriftEngine.Diff(Parse(Policy), Observations(["api.example.test A Timeout"]), DriftMemory.Empty, Now).Single();
+        var nx = Diff(Parse(Policy), Observations(["api.example.test A NxDomain"]), DriftMemory.Empty, Now).Single();
+        var timeout = Diff(Parse(Policy), Observations(["api.example.test A Timeout"]), DriftMemory.Empty, Now).Single();
 
         Assert.Equal((Severity.High, Severity.Medium), (nx.Severity, timeout.Severity));
         Assert.Equal(FindingAction.Issue, nx.Action);
+    }
+
+    /// <summary>The diff as a run makes it: hands-off decided once, passed to the diff, and silencing after it.</summary>
+    internal static IReadOnlyList<Finding> Diff(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now, Reconciler.Providers.ProviderKnowledge? providers = null)
+    {
+        var handsOff = HandsOff.Decide(policies, observations, now);
+        return handsOff.Silence(DriftEngine.Diff(policies, observations, memory, now, handsOff, providers));
     }
 
     internal static PolicySet Parse(string yaml)

@@ -16,7 +16,7 @@ public sealed class PlannerTests
         var policies = DriftEngineTests.Parse(yaml);
         var observations = DriftEngineTests.Observations(observed);
         var memory = DriftEngineTests.Daily(observations);
-        return new Planned(policies, Planner.Plan(policies, DriftEngine.Diff(policies, observations, memory, DriftEngineTests.Now)));
+        return new Planned(policies, Planner.Plan(policies, DriftEngineTests.Diff(policies, observations, memory, DriftEngineTests.Now)));
     }
 
     private static string After(Planned planned) => planned.PullRequests.Single().EditedFiles(planned.Policies.Sources)["p.yaml"];

@@ -49,8 +49,8 @@ public sealed class PrefixSetRemovalTests
     {
         var policies = Policies(unpublished: 1);
 
-        var fresh = Removed(DriftEngine.Diff(policies, Resolving, DriftMemory.Empty.Remember(Resolving, DriftEngineTests.Now), DriftEngineTests.Now, Snapshot));
-        var proven = Removed(DriftEngine.Diff(policies, Resolving, DriftEngineTests.Daily(Resolving), DriftEngineTests.Now, Snapshot));
+        var fresh = Removed(DriftEngineTests.Diff(policies, Resolving, DriftMemory.Empty.Remember(Resolving, DriftEngineTests.Now), DriftEngineTests.Now, Snapshot));
+        var proven = Removed(DriftEngineTests.Diff(policies, Resolving, DriftEngineTests.Daily(Resolving), DriftEngineTests.Now, Snapshot));
 
         Assert.Equal(FindingAction.None, Assert.Single(fresh).Action);
         Assert.Contains("not yet proven unused", fresh[0].Message, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed class PrefixSetRemovalTests
     {
         var policies = Policies(unpublished: 40);
 
-        var findings = RemovalSafety.Hold(policies, DriftEngine.Diff(policies, Resolving, DriftEngineTests.Daily(Resolving), DriftEngineTests.Now, Snapshot));
+        var findings = RemovalSafety.Hold(policies, DriftEngineTests.Diff(policies, Resolving, DriftEngineTests.Daily(Resolving), DriftEngineTests.Now, Snapshot));
 
         Assert.All(Removed(findings), f => Assert.Equal(FindingAction.None, f.Action));
         var held = Assert.Single(findings, f => f.Kind == FindingKind.RemovalHeld);

@@ -29,7 +29,7 @@ public sealed class RemovalSafetyTests
             {settings}
             """);
         var observations = DriftEngineTests.Observations([$"api.example.test A Answer {seen}", $"other.example.test A Answer {string.Join(",", OtherAddresses)}"]);
-        var findings = RemovalSafety.Hold(policies, DriftEngine.Diff(policies, observations, DriftEngineTests.Daily(observations), DriftEngineTests.Now));
+        var findings = RemovalSafety.Hold(policies, DriftEngineTests.Diff(policies, observations, DriftEngineTests.Daily(observations), DriftEngineTests.Now));
         return (findings, Planner.Plan(policies, findings));
     }
 

@@ -106,7 +106,7 @@ public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyLis
         {
             var observations = Observe(run);
             memory = memory.Remember(observations, run.At, staleAfter);
-            proposals.Add([.. DriftEngine.Diff(policies, observations, memory, run.At).Where(f => f.Kind == FindingKind.StaleIp)]);
+            proposals.Add([.. DriftEngineTests.Diff(policies, observations, memory, run.At).Where(f => f.Kind == FindingKind.StaleIp)]);
         }
         return proposals;
     }

@@ -110,7 +110,7 @@ public sealed class DnsCacheRulesTests
     [Fact]
     public void Every_runtime_in_the_user_agent_list_has_advice()
     {
-        var listed = File.ReadAllLines(Path.Combine(Support.RepoPaths.Root, "tasks", "Reconciler", "Outbound", "risky-user-agents.tsv"))
+        var listed = File.ReadAllLines(Path.Combine(Support.RepoPaths.Root, "tasks", "Reconciler", "Engine", "risky-user-agents.tsv"))
             .Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t')[2]).Distinct();
         Assert.All(listed, runtime => Assert.Contains(runtime, RuntimeDnsCaches.Runtimes));
     }

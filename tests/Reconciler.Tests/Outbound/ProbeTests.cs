@@ -35,7 +35,7 @@ public sealed class ProbeTests : IAsyncDisposable
     private static OutboundObserver Observer() =>
         new(new HttpProber(new ProbeTimeouts(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2))), (_, _) => throw new InvalidOperationException("no DNS in these tests"));
 
-    private async Task<OutboundObserver.Result> ProbeAsync(string userAgent, string scheme, params IPAddress[] addresses)
+    private async Task<ObserverResult> ProbeAsync(string userAgent, string scheme, params IPAddress[] addresses)
     {
         var policies = DriftEngineTests.Parse($"""
             dependencies:

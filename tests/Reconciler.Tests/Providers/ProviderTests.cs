@@ -81,7 +81,7 @@ public sealed class ProviderTests
         // Each host resolved every day for a month, inside a prefix both feeds publish: the removals are proven.
         string Stable(HashSet<string> june, HashSet<string> july) => System.Net.IPNetwork.Parse(june.Intersect(july).Order(StringComparer.Ordinal).First()).BaseAddress.ToString();
         var observations = DriftEngineTests.Observations([$"s3.us-east-1.amazonaws.com A Answer {Stable(juneS3, julyS3)}", $"ec2.us-east-1.amazonaws.com A Answer {Stable(juneEc2, julyEc2)}"]);
-        var findings = DriftEngine.Diff(policies, observations, DriftEngineTests.Daily(observations), DriftEngineTests.Now, July);
+        var findings = DriftEngineTests.Diff(policies, observations, DriftEngineTests.Daily(observations), DriftEngineTests.Now, July);
 
         string[] Subjects(string dependency, FindingKind kind) => [.. findings.Where(f => f.Dependency == dependency && f.Kind == kind).Select(f => f.Subject).Order(StringComparer.Ordinal)];
         Assert.Equal(julyS3.Except(juneS3).Order(StringComparer.Ordinal), Subjects("s3", FindingKind.ProviderRangeAdded));
@@ -102,7 +102,7 @@ public sealed class ProviderTests
         var policies = DriftEngineTests.Parse("dependencies:\n  - name: sns\n    hosts: [sns.us-east-1.amazonaws.com]\n    track: provider\n    provider: { name: aws, service: AMAZON, region: us-east-1 }\n");
         var observations = DriftEngineTests.Observations(["sns.us-east-1.amazonaws.com A Answer 52.94.152.9,104.16.1.1"]);
 
-        var finding = Assert.Single(DriftEngine.Diff(policies, observations, DriftMemory.Empty, DriftEngineTests.Now, July));
+        var finding = Assert.Single(DriftEngineTests.Diff(policies, observations, DriftMemory.Empty, DriftEngineTests.Now, July));
 
         Assert.Equal((FindingKind.OutsideProviderRange, "104.16.1.1"), (finding.Kind, finding.Subject));
         Assert.Contains("it belongs to cloudflare - -", finding.Message, StringComparison.Ordinal);

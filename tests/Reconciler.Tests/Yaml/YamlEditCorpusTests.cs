@@ -28,7 +28,7 @@ public sealed class YamlEditCorpusTests
         var observations = Engine.DriftEngineTests.Observations(dns);
         var now = Engine.DriftEngineTests.Now;
         var memory = Engine.DriftEngineTests.Daily(observations);
-        var plan = Planner.Plan(policies, DriftEngine.Diff(policies, observations, memory, now));
+        var plan = Planner.Plan(policies, Reconciler.Tests.Engine.DriftEngineTests.Diff(policies, observations, memory, now));
 
         var pr = Assert.Single(plan.PullRequests);
         Assert.Null(pr.Failure);

@@ -1,7 +1,7 @@
 using Reconciler.Findings;
 using Reconciler.Policies.Model;
 
-namespace Reconciler.Reports;
+namespace Reconciler.Findings;
 
 /// <summary>
 /// Findings in the one form everything published is made from (report.json, report.md, SARIF, pull requests, issues):

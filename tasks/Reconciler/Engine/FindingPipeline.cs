@@ -1,0 +1,30 @@
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
+using Reconciler.Policies.Model;
+using Reconciler.Providers;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// From what a run observed to the findings it reports, in the order README "How Plan decides" tells: hands-off is
+/// decided once, every rule diffs (none silences), what an ignore names is silenced once, a dependency speaks with one
+/// voice, large removals are held, and the result is put in its canonical form. Pure.
+/// </summary>
+public static class FindingPipeline
+{
+    /// <param name="memory">The memory between runs, already holding this run's observations.</param>
+    public static IReadOnlyList<Finding> Run(PolicySet policies, Observed observed, DriftMemory memory, ProviderKnowledge providers, DateTimeOffset now)
+    {
+        var handsOff = HandsOff.Decide(policies, observed.Dns, now);
+        IEnumerable<Finding> found =
+        [
+            .. DriftEngine.Diff(policies, observed.Dns, memory, now, handsOff, providers),
+            .. UserAgentRules.Check(policies),
+            .. DnsCacheRules.Check(policies, observed.Dns, memory, now),
+            .. observed.Others.Findings,
+        ];
+        var spoken = OneVoice.Apply(handsOff.Silence(found));
+        return CanonicalFindings.Of(RemovalSafety.Hold(policies, spoken), policies);
+    }
+}
