@@ -98,7 +98,7 @@ public static class IssueGrouping
     {
         var body = new StringBuilder();
         body.AppendLine(merged.Message).AppendLine();
-        body.AppendLine($"- kind: `{merged.Kind.ToWire()}`, severity: **{merged.Severity.ToString().ToLowerInvariant()}**");
+        body.AppendLine($"- kind: `{merged.Kind.ToWire()}`, severity: **{merged.Severity.ToWire()}**");
         var allowlists = group.Select(f => f.Allowlist).OfType<string>().Distinct().ToList();
         body.AppendLine($"- dependency: `{merged.Dependency}`{(allowlists.Count == 0 ? "" : $", allowlist{(allowlists.Count == 1 ? "" : "s")}: {string.Join(", ", allowlists.Select(a => $"`{a}`"))}")}{(merged.Host is null ? "" : $", host: `{merged.Host}`")}");
         if (merged.Location is not null)
@@ -129,7 +129,7 @@ public static class IssueGrouping
         }
         body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={merged.Fingerprint} -->");
         return new PlannedIssue(merged, Title(merged, group), CapLines(body.ToString()),
-            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToString().ToLowerInvariant()]);
+            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]);
     }
 
     /// <summary>Cuts any line longer than <see cref="LongestLine"/> (a response body excerpt, a long message) so that none is.</summary>

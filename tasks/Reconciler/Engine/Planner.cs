@@ -1,4 +1,5 @@
 using System.Text;
+using Reconciler.Files;
 using Reconciler.Findings;
 using Reconciler.Memory;
 using Reconciler.Policies.Loading;
@@ -165,7 +166,7 @@ public static class Planner
         var ordered = findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, AddressOrder.Instance).ToList();
         body.AppendLine("| change | address | why |").AppendLine("| --- | --- | --- |");
         foreach (var finding in ordered.Take(BodyRows))
-            body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | `{finding.Subject}` | {finding.Message.Replace("|", "\\|", StringComparison.Ordinal)} |");
+            body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | `{finding.Subject}` | {Markdown.Cell(finding.Message)} |");
         if (ordered.Count > BodyRows)
             body.AppendLine($"| … | {ordered.Count - BodyRows} more | see the diff |");
         body.AppendLine().AppendLine("<details><summary>Evidence</summary>").AppendLine();

@@ -175,7 +175,7 @@ public static partial class PublishDecisions
 
     /// <summary>The labels the bot gives a pull request (people may add others; those stay).</summary>
     public static IReadOnlyList<string> LabelsOf(PlannedPullRequest pr) =>
-        [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToString().ToLowerInvariant()];
+        [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToWire()];
 
     /// <summary>An issue's labels after a run: people's stay; the bot's are there, and its severity label follows the finding's.</summary>
     public static IReadOnlyList<string> LabelsAfter(Issue existing, PlannedIssue planned) =>
@@ -222,7 +222,7 @@ public static partial class PublishDecisions
     public static IssueMarker MarkerOf(PlannedIssue issue)
     {
         var finding = issue.Finding;
-        var severity = finding.Severity.ToString().ToLowerInvariant();
+        var severity = finding.Severity.ToWire();
         // Times move on every run; what was seen is what matters.
         var evidence = finding.Evidence.Select(e => Timestamps().Replace($"{e.Source}\t{e.Detail}", "")).Distinct().Order(StringComparer.Ordinal);
         return new IssueMarker(

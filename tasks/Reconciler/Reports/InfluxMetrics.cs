@@ -23,13 +23,13 @@ public static class InfluxMetrics
         var run = new LinePoint("reconciler_run").Tag("target", report.Run.Target).Tag("shard", shard)
             .Field("findings", report.Findings.Count);
         foreach (var severity in Enum.GetValues<Severity>())
-            run.Field(Wire(severity), bySeverity.GetValueOrDefault(severity));
+            run.Field(severity.ToWire(), bySeverity.GetValueOrDefault(severity));
         var hosts = observations.Observations.GroupBy(o => o.Host, StringComparer.OrdinalIgnoreCase).ToList();
         run.Field("hosts", hosts.Count).Field("hosts_resolved", hosts.Count(h => h.All(o => o.Succeeded)))
             .Field("probes", probes.Count).Field("probes_up", probes.Count(p => p.Up));
         lines.Add(run.Write(at));
 
-        foreach (var group in report.Findings.GroupBy(f => (Kind: f.Kind.ToWire(), Severity: Wire(f.Severity))).OrderBy(g => g.Key))
+        foreach (var group in report.Findings.GroupBy(f => (Kind: f.Kind.ToWire(), Severity: f.Severity.ToWire())).OrderBy(g => g.Key))
             lines.Add(new LinePoint("reconciler_findings").Tag("shard", shard).Tag("kind", group.Key.Kind).Tag("severity", group.Key.Severity).Field("count", group.Count()).Write(at));
 
         foreach (var group in observations.Observations.GroupBy(o => o.Outcome.ToString().ToLowerInvariant()).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -63,6 +63,4 @@ public static class InfluxMetrics
         }
         return string.Concat(lines.OfType<string>().Select(l => l + "\n"));
     }
-
-    private static string Wire(Severity severity) => severity.ToString().ToLowerInvariant();
 }

@@ -17,7 +17,7 @@ public static class Metrics
         string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 
         Help("reconciler_findings", "gauge", "Findings of the last run, by kind and severity.");
-        foreach (var group in report.Findings.GroupBy(f => (Kind: f.Kind.ToWire(), Severity: f.Severity.ToString().ToLowerInvariant())).OrderBy(g => g.Key))
+        foreach (var group in report.Findings.GroupBy(f => (Kind: f.Kind.ToWire(), Severity: f.Severity.ToWire())).OrderBy(g => g.Key))
             text.Append($"reconciler_findings{{kind=\"{group.Key.Kind}\",severity=\"{group.Key.Severity}\"}} {group.Count()}\n");
 
         Help("reconciler_dns_lookups", "gauge", "DNS lookups of the last run, by outcome.");

@@ -17,7 +17,7 @@ public sealed record Report
         Findings.GroupBy(f => f.Kind.ToWire()).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
 
     public IReadOnlyDictionary<string, int> CountsBySeverity =>
-        Enum.GetValues<Severity>().Reverse().ToDictionary(s => s.ToString().ToLowerInvariant(), s => Findings.Count(f => f.Severity == s));
+        Enum.GetValues<Severity>().Reverse().ToDictionary(s => s.ToWire(), s => Findings.Count(f => f.Severity == s));
 
     public bool HasFindingsAtOrAbove(Severity threshold) => Findings.Any(f => f.Severity >= threshold);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Reconciler.Files;
 using Reconciler.Findings;
 
 namespace Reconciler.Reports;
@@ -42,7 +43,7 @@ public static class ReportMarkdown
                         md.Line($"| … | {summary.Lines.Count - i} more | {Truncated} |");
                         break;
                     }
-                    md.Line($"| {Cell(line.Where)} | {Cell(line.What)} | {Cell(line.Goes)} |");
+                    md.Line($"| {Markdown.Cell(line.Where)} | {Markdown.Cell(line.What)} | {Markdown.Cell(line.Goes)} |");
                 }
                 md.Line();
             }
@@ -63,7 +64,7 @@ public static class ReportMarkdown
                     md.Line($"| … | {ordered.Count - i} more | | | | {Truncated} |");
                     break;
                 }
-                md.Line($"| {f.Severity.ToString().ToLowerInvariant()} | `{f.Kind.ToWire()}` | {Cell(f.Dependency)} | {Cell(f.Allowlist ?? (f.PrefixSet is { } s ? "prefix set " + s : ""))} | `{Cell(f.Subject)}` | {Cell(f.Message)} |");
+                md.Line($"| {f.Severity.ToWire()} | `{f.Kind.ToWire()}` | {Markdown.Cell(f.Dependency)} | {Markdown.Cell(f.Allowlist ?? (f.PrefixSet is { } s ? "prefix set " + s : ""))} | `{Markdown.Cell(f.Subject)}` | {Markdown.Cell(f.Message)} |");
             }
             md.Line();
             md.Line("</details>");
@@ -95,7 +96,6 @@ public static class ReportMarkdown
     }
 
     // A pipe or a line break would end the table cell early.
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 
     /// <summary>Counts the UTF-8 bytes written, so that the report can stop before a limit.</summary>
     private sealed class CappedWriter(TextWriter writer)

@@ -51,7 +51,7 @@ public sealed record RunSummary(
         if (plan is null)
         {
             foreach (var group in report.Findings.GroupBy(f => (f.Allowlist, f.Dependency, f.Kind)))
-                lines.Add(new SummaryLine(group.Key.Allowlist is { } a ? $"{a} / {group.Key.Dependency}" : group.Key.Dependency, $"{group.Key.Kind.ToWire()} ×{group.Count()}", group.Max(f => f.Severity).ToString().ToLowerInvariant()));
+                lines.Add(new SummaryLine(group.Key.Allowlist is { } a ? $"{a} / {group.Key.Dependency}" : group.Key.Dependency, $"{group.Key.Kind.ToWire()} ×{group.Count()}", group.Max(f => f.Severity).ToWire()));
         }
         var now = report.Findings.Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal);
         var before = previous ?? new HashSet<string>();

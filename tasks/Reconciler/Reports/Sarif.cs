@@ -74,7 +74,7 @@ public static class Sarif
             json.WriteString("reconciler/v1", finding.Fingerprint);
             json.WriteEndObject();
             json.WriteStartObject("properties");
-            json.WriteString("severity", finding.Severity.ToString().ToLowerInvariant());
+            json.WriteString("severity", finding.Severity.ToWire());
             json.WriteString("dependency", finding.Dependency);
             json.WriteString("subject", finding.Subject);
             json.WriteEndObject();

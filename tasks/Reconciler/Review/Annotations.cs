@@ -26,7 +26,7 @@ public static class Annotations
         var all = review.Errors.Select(e => new Annotation(AnnotationLevel.Error, repositoryPath(e.Location.File), e.Location.Line, e.Location.Column, "invalid policy", e.Message))
             .Concat(ReviewComment.Ordered(review.Findings).Where(f => f.Location is not null).Select(f => new Annotation(
                 f.Severity >= review.FailOn ? AnnotationLevel.Error : AnnotationLevel.Warning,
-                repositoryPath(f.Location!.File), f.Location.Line, f.Location.Column, $"{f.Kind.ToWire()} ({f.Severity.ToString().ToLowerInvariant()})", f.Message)));
+                repositoryPath(f.Location!.File), f.Location.Line, f.Location.Column, $"{f.Kind.ToWire()} ({f.Severity.ToWire()})", f.Message)));
         return [.. all.GroupBy(a => a.Level).OrderByDescending(g => g.Key).SelectMany(g => Limit([.. g]))];
     }
 

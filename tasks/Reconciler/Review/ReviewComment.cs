@@ -1,4 +1,5 @@
 using System.Text;
+using Reconciler.Files;
 using Reconciler.Diagnostics;
 using Reconciler.Findings;
 
@@ -28,7 +29,7 @@ public static class ReviewComment
         {
             body.AppendLine($"**The policies do not validate** ({Count(review.Errors.Count, "error")}); nothing else was judged:").AppendLine();
             foreach (var error in review.Errors)
-                body.AppendLine($"- {Where(error.Location)}: {Escape(error.Message)}");
+                body.AppendLine($"- {Where(error.Location)}: {Markdown.Cell(error.Message)}");
             return body.ToString();
         }
         if (review.Findings.Count == 0)
@@ -39,11 +40,11 @@ public static class ReviewComment
         {
             var blocking = review.Findings.Count(f => f.Severity >= review.FailOn);
             body.AppendLine(blocking > 0
-                ? $"**{Count(blocking, "blocking finding")}** (at or above `{review.FailOn.ToString().ToLowerInvariant()}`): the check fails until {(blocking == 1 ? "it is" : "they are")} fixed."
-                : $"No blocking findings (none at or above `{review.FailOn.ToString().ToLowerInvariant()}`).").AppendLine();
+                ? $"**{Count(blocking, "blocking finding")}** (at or above `{review.FailOn.ToWire()}`): the check fails until {(blocking == 1 ? "it is" : "they are")} fixed."
+                : $"No blocking findings (none at or above `{review.FailOn.ToWire()}`).").AppendLine();
             body.AppendLine("| severity | finding | where |").AppendLine("| --- | --- | --- |");
             foreach (var finding in Ordered(review.Findings))
-                body.AppendLine($"| {finding.Severity.ToString().ToLowerInvariant()} | `{finding.Kind.ToWire()}` {Escape(finding.Message)} | {Where(finding.Location)} |");
+                body.AppendLine($"| {finding.Severity.ToWire()} | `{finding.Kind.ToWire()}` {Markdown.Cell(finding.Message)} | {Where(finding.Location)} |");
             body.AppendLine();
         }
         if (!review.Changes.IsEmpty)
@@ -63,7 +64,7 @@ public static class ReviewComment
             body.AppendLine().AppendLine("</details>").AppendLine();
         }
         foreach (var note in review.Notes)
-            body.AppendLine($"> {Escape(note)}").AppendLine();
+            body.AppendLine($"> {Markdown.Cell(note)}").AppendLine();
         return body.ToString().TrimEnd('\n') + "\n";
     }
 
@@ -72,7 +73,6 @@ public static class ReviewComment
 
     private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 
-    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 }
 
 /// <summary>Everything a review found, for the comment, the summary, the annotations, SARIF and the exit code.</summary>

@@ -115,7 +115,7 @@ public sealed partial class ReconcilerRun
         if (_stateBranch is null)
             await StateStore.SaveAsync(LoadedMemory, Memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (merged.HasFindingsAtOrAbove(options.FailOn))
-            Raise(ExitCodes.FindingsAtOrAboveFailOn, $"{merged.Findings.Count(f => f.Severity >= options.FailOn)} findings of the merged report at or above {options.FailOn.ToString().ToLowerInvariant()}");
+            Raise(ExitCodes.FindingsAtOrAboveFailOn, $"{merged.Findings.Count(f => f.Severity >= options.FailOn)} findings of the merged report at or above {options.FailOn.ToWire()}");
         log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");
         return merged;
     }

@@ -291,12 +291,12 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         AtomicFile.Write(comparison, RunSummary.FingerprintsJson(report));
         // Every finding at --verbosity=verbose; the grouped view always: a large estate's findings are thousands of lines.
         foreach (var finding in report.Findings.OrderByDescending(f => f.Severity))
-            log.Verbose($"{finding.Severity.ToString().ToLowerInvariant()} {finding.Kind.ToWire()} {finding.Dependency}{((finding.Allowlist ?? finding.PrefixSet) is { } where ? " in " + where : "")}: {finding.Message}");
+            log.Verbose($"{finding.Severity.ToWire()} {finding.Kind.ToWire()} {finding.Dependency}{((finding.Allowlist ?? finding.PrefixSet) is { } where ? " in " + where : "")}: {finding.Message}");
         foreach (var line in summary.ConsoleText())
             log.Information(line);
         log.Information($"wrote {options.Out}/: {string.Join(", ", written.Select(Path.GetFileName))}{(ChangePlan is null ? "" : ", plan/")}");
         var blocking = report.Findings.Where(f => f.Severity >= options.FailOn).ToList();
-        var failOn = options.FailOn.ToString().ToLowerInvariant();
+        var failOn = options.FailOn.ToWire();
         if (blocking.Count > 0)
         {
             var kinds = blocking.GroupBy(f => f.Kind.ToWire()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} ×{g.Count()}");
@@ -328,7 +328,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         PolicyFiles = policies is null ? [] : [.. policies.Files.Select(policies.RepositoryPathOf)],
         Nameservers = [.. options.Nameservers.Select(n => n.ToString())],
         Shard = options.Shard.ToString(),
-        FailOn = options.FailOn.ToString().ToLowerInvariant(),
+        FailOn = options.FailOn.ToWire(),
     };
 
     private void Raise(int code, string why)

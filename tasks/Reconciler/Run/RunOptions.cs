@@ -115,7 +115,7 @@ public sealed record RunOptions
     }
 
     private static Severity ParseSeverity(string text) =>
-        Enum.TryParse<Severity>(text, ignoreCase: true, out var severity) && !int.TryParse(text, out _)
+        Severities.TryParse(text.ToLowerInvariant(), out var severity)
             ? severity
             : throw ReconcilerException.InvalidArgument("fail-on", $"'{text}' is not a severity; use low, medium, high or critical");
 }
