@@ -6,53 +6,6 @@ using Reconciler.Policies.Model;
 
 namespace Reconciler.Publishing;
 
-public abstract record PublishAction;
-
-/// <summary>
-/// Open a pull request; <paramref name="BranchSha"/> is the bot branch already there (moved, or used as is when
-/// <paramref name="CommitReady"/>); <paramref name="Owner"/> is asked to review it.
-/// </summary>
-public sealed record OpenPullRequest(PlannedPullRequest Planned, string Change, string? BranchSha, bool CommitReady, OwnerHandle? Owner = null) : PublishAction;
-
-/// <summary>
-/// Bring an open pull request to what the plan says: rebuild the branch on the current base (unless the head already is
-/// this change), and repair its title, body, labels and review request where they differ.
-/// </summary>
-public sealed record UpdatePullRequest(PlannedPullRequest Planned, string Change, PullRequest Existing, bool CommitReady, Routing Routed, OwnerHandle? Owner = null) : PublishAction;
-
-public sealed record ClosePullRequest(BotPullRequest Existing) : PublishAction;
-
-public sealed record BackOffPullRequest(BotPullRequest Existing) : PublishAction;
-
-public sealed record DeleteBranch(BotBranch Branch) : PublishAction;
-
-public sealed record OpenIssue(PlannedIssue Planned, IssueMarker Marker, OwnerHandle? Assignee = null) : PublishAction;
-
-/// <summary>
-/// Bring an issue to what the plan says (title, body, labels, assignee; reopened when <paramref name="Reopen"/>);
-/// <paramref name="Comment"/> is said only when severity or evidence changed, or it came back.
-/// </summary>
-public sealed record UpdateIssue(PlannedIssue Planned, IssueMarker Marker, Issue Existing, bool Reopen, string? Comment, OwnerHandle? Assignee = null) : PublishAction;
-
-public sealed record CloseIssue(BotIssue Existing, string Comment, string StateReason) : PublishAction;
-
-/// <summary>A change a person closed without merging: listed on the dashboard with a box to tick to have it proposed again.</summary>
-public sealed record DeclinedChange(PlannedPullRequest Planned, string Change, int? Number, bool Ticked);
-
-/// <summary>What a run does on GitHub, and what it leaves for people (listed on the dashboard).</summary>
-public sealed record PublishDecision(
-    IReadOnlyList<PublishAction> Actions,
-    IReadOnlyList<PlannedPullRequest> WaitingPullRequests,
-    IReadOnlyList<PlannedIssue> WaitingIssues,
-    IReadOnlyList<string> LeftToPeople,
-    IReadOnlyList<DeclinedChange>? Declined = null)
-{
-    public IReadOnlyList<DeclinedChange> DeclinedChanges => Declined ?? [];
-}
-
-/// <summary>The limits of one run (SPEC settings <c>max_new_pull_requests</c>, <c>max_new_issues</c>).</summary>
-public sealed record PublishLimits(int NewPullRequests, int NewIssues);
-
 /// <summary>
 /// Decides what a run changes on GitHub from the plan and what is there now. Pure. Every bot item is compared with the
 /// plan on every run (title, body, labels, whom it is routed to, state), so a run that stopped half way through an item

@@ -15,12 +15,10 @@ public sealed record PublishResult(IReadOnlyList<string> Done, IReadOnlyList<str
 /// </summary>
 public sealed class Publisher(GitHubClient github, IRunLog log)
 {
-    public const string StateBranch = "reconciler/state";
-
     public async Task<PublishResult> PublishAsync(ChangePlan plan, PolicySet policies, PublishLimits limits, IReadOnlySet<string> unsure, CancellationToken cancellationToken)
     {
         var plannedBranches = plan.PullRequests.Select(p => p.Branch).ToHashSet(StringComparer.Ordinal);
-        var state = await GitHubStateReader.ReadAsync(github, plannedBranches, StateBranch, cancellationToken).ConfigureAwait(false);
+        var state = await GitHubStateReader.ReadAsync(github, plannedBranches, StateBranch.DefaultName, cancellationToken).ConfigureAwait(false);
         var owners = policies.Dependencies.Select(d => (d.Name, Handle: OwnerHandle.Of(d.Owner))).Where(d => d.Handle is not null).ToDictionary(d => d.Name, d => d.Handle!, StringComparer.Ordinal);
         var decision = PublishDecisions.Decide(plan, state, limits, unsure, owners);
         var links = state.DefaultBranchSha is { } sha

@@ -10,8 +10,11 @@ namespace Reconciler.Publishing;
 /// own and tries again. A damaged state file is kept beside the new one (<c>state.json.corrupt-…</c>) in the commit
 /// that replaces it.
 /// </summary>
-public sealed class StateBranch(GitHubClient github, TimeProvider clock, string branch = Publisher.StateBranch) : IStateStore
+public sealed class StateBranch(GitHubClient github, TimeProvider clock, string branch = StateBranch.DefaultName) : IStateStore
 {
+    /// <summary>The branch the drift memory lives on (README "Publishing (Reconcile)"); the state reader leaves it out of the bot's pull request branches.</summary>
+    public const string DefaultName = "reconciler/state";
+
     public const string FileName = "state.json";
 
     /// <summary>Saves that found the branch moved under them before this one gives up (the run then exits 3).</summary>

@@ -64,7 +64,7 @@ public sealed partial class ReconcilerRun
         var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
         var result = await new Publisher(_github, log).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
         if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, StateTolerance(settings.StaleAfter), cancellationToken).ConfigureAwait(false))
-            log.Information($"saved the drift memory to the branch {Publisher.StateBranch}");
+            log.Information($"saved the drift memory to the branch {StateBranch.DefaultName}");
         var (reads, writes) = _github.Connection.Calls;
         log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
         return result;

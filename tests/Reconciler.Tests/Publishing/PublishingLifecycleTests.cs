@@ -248,15 +248,15 @@ public sealed class PublishingLifecycleTests
     {
         await using var world = await PublishingWorld.CreateAsync();
         await world.RunAsync(PublishingWorld.Start);
-        var first = world.GitHub.Refs["refs/heads/" + Publisher.StateBranch];
+        var first = world.GitHub.Refs["refs/heads/" + StateBranch.DefaultName];
         var state = world.GitHub.Blobs[world.GitHub.Trees[world.GitHub.Commits[first].Tree][StateBranch.FileName]];
         Assert.Contains("192.0.2.11", state, StringComparison.Ordinal);
 
         await world.RunAsync(PublishingWorld.Start.AddHours(1));
-        Assert.Equal(first, world.GitHub.Refs["refs/heads/" + Publisher.StateBranch]);
+        Assert.Equal(first, world.GitHub.Refs["refs/heads/" + StateBranch.DefaultName]);
         world.Dns["api.ledger.test"] = ["192.0.2.10", "192.0.2.11", "192.0.2.15"];
         await world.RunAsync(PublishingWorld.Start.AddHours(2));
-        var second = world.GitHub.Refs["refs/heads/" + Publisher.StateBranch];
+        var second = world.GitHub.Refs["refs/heads/" + StateBranch.DefaultName];
         Assert.Equal([first], world.GitHub.Commits[second].Parents);
         Assert.Empty(world.GitHub.Violations);
     }
@@ -283,7 +283,7 @@ public sealed class PublishingLifecycleTests
         string[] Titles(PublishingWorld w) => [.. w.GitHub.Items.Select(i => $"{(i.IsPullRequest ? "pr" : "issue")}: {i.Title}").Order(StringComparer.Ordinal)];
         Assert.Equal(Titles(whole), Titles(sharded));
         Assert.Equal(whole.GitHub.FileOnBranch("reconciler/app-egress/ledger", PublishingWorld.PolicyPath), sharded.GitHub.FileOnBranch("reconciler/app-egress/ledger", PublishingWorld.PolicyPath));
-        var state = sharded.GitHub.Blobs[sharded.GitHub.Trees[sharded.GitHub.Commits[sharded.GitHub.Refs["refs/heads/" + Publisher.StateBranch]].Tree][StateBranch.FileName]];
+        var state = sharded.GitHub.Blobs[sharded.GitHub.Trees[sharded.GitHub.Commits[sharded.GitHub.Refs["refs/heads/" + StateBranch.DefaultName]].Tree][StateBranch.FileName]];
         Assert.Contains("api.ledger.test", state, StringComparison.Ordinal);
         Assert.Contains("api.billing.test", state, StringComparison.Ordinal);
         Assert.Empty(sharded.GitHub.Violations);

@@ -18,7 +18,7 @@ public sealed class StateBranchTests
     }
 
     private static string StateOn(FakeGitHub github) =>
-        github.Blobs[github.Trees[github.Commits[github.Refs["refs/heads/" + Publisher.StateBranch]].Tree][StateBranch.FileName]];
+        github.Blobs[github.Trees[github.Commits[github.Refs["refs/heads/" + StateBranch.DefaultName]].Tree][StateBranch.FileName]];
 
     [Theory]
     [InlineData(false)]
@@ -53,9 +53,9 @@ public sealed class StateBranchTests
         await new StateBranch(client, TimeProvider.System).SaveAsync(DriftMemory.Empty, DriftMemory.Empty, TimeSpan.Zero, CancellationToken.None);
         // Someone pushed a half-written file to the branch.
         var tree = await client.Git.CreateTreeAsync(null, new Dictionary<string, string> { [StateBranch.FileName] = "{\"schemaVersion\": 2, \"hosts\": {\"a" }, CancellationToken.None);
-        var head = (await client.Git.GetBranchAsync(Publisher.StateBranch, CancellationToken.None))!.Target.Sha;
+        var head = (await client.Git.GetBranchAsync(StateBranch.DefaultName, CancellationToken.None))!.Target.Sha;
         var commit = await client.Git.CreateCommitAsync("by hand", tree.Sha, head, CancellationToken.None);
-        await client.Git.MoveBranchAsync(Publisher.StateBranch, commit.Sha, CancellationToken.None, force: false);
+        await client.Git.MoveBranchAsync(StateBranch.DefaultName, commit.Sha, CancellationToken.None, force: false);
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 6, 30, 0, TimeSpan.Zero));
         var store = new StateBranch(client, clock);
 
@@ -65,7 +65,7 @@ public sealed class StateBranchTests
         Assert.True(read.Damaged);
         Assert.Empty(read.Memory.Hosts);
         Assert.EndsWith("the next save keeps it as state.json.corrupt-20261201T063000Z on the branch", read.Problem, StringComparison.Ordinal);
-        var files = github.Trees[github.Commits[github.Refs["refs/heads/" + Publisher.StateBranch]].Tree];
+        var files = github.Trees[github.Commits[github.Refs["refs/heads/" + StateBranch.DefaultName]].Tree];
         Assert.Equal("{\"schemaVersion\": 2, \"hosts\": {\"a", github.Blobs[files["state.json.corrupt-20261201T063000Z"]]);
         Assert.Null(DriftMemory.FromJson(github.Blobs[files[StateBranch.FileName]]).Problem);
     }

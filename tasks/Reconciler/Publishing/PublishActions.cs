@@ -1,0 +1,36 @@
+using Reconciler.Engine;
+using Reconciler.GitHub;
+using Reconciler.Policies.Model;
+
+namespace Reconciler.Publishing;
+
+/// <summary>One thing a run does on GitHub; <see cref="PublishDecisions.Decide"/> makes the list, <see cref="Publisher"/> carries it out.</summary>
+public abstract record PublishAction;
+
+/// <summary>
+/// Open a pull request; <paramref name="BranchSha"/> is the bot branch already there (moved, or used as is when
+/// <paramref name="CommitReady"/>); <paramref name="Owner"/> is asked to review it.
+/// </summary>
+public sealed record OpenPullRequest(PlannedPullRequest Planned, string Change, string? BranchSha, bool CommitReady, OwnerHandle? Owner = null) : PublishAction;
+
+/// <summary>
+/// Bring an open pull request to what the plan says: rebuild the branch on the current base (unless the head already is
+/// this change), and repair its title, body, labels and review request where they differ.
+/// </summary>
+public sealed record UpdatePullRequest(PlannedPullRequest Planned, string Change, PullRequest Existing, bool CommitReady, Routing Routed, OwnerHandle? Owner = null) : PublishAction;
+
+public sealed record ClosePullRequest(BotPullRequest Existing) : PublishAction;
+
+public sealed record BackOffPullRequest(BotPullRequest Existing) : PublishAction;
+
+public sealed record DeleteBranch(BotBranch Branch) : PublishAction;
+
+public sealed record OpenIssue(PlannedIssue Planned, IssueMarker Marker, OwnerHandle? Assignee = null) : PublishAction;
+
+/// <summary>
+/// Bring an issue to what the plan says (title, body, labels, assignee; reopened when <paramref name="Reopen"/>);
+/// <paramref name="Comment"/> is said only when severity or evidence changed, or it came back.
+/// </summary>
+public sealed record UpdateIssue(PlannedIssue Planned, IssueMarker Marker, Issue Existing, bool Reopen, string? Comment, OwnerHandle? Assignee = null) : PublishAction;
+
+public sealed record CloseIssue(BotIssue Existing, string Comment, string StateReason) : PublishAction;
