@@ -1,4 +1,4 @@
-// Reconciler's task graph (SPEC §2). Each task is one call into the library in tasks/; build.cake builds
+// Reconciler's task graph (README "Targets"). Each task is one call into the library in tasks/; build.cake builds
 // the library and runs this script. `dotnet cake --tree` and `--description` show the graph.
 #r "../tasks/Reconciler/bin/Release/net10.0/Reconciler.dll"
 #load "parameters.cake"

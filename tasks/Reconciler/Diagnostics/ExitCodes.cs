@@ -1,6 +1,6 @@
 namespace Reconciler.Diagnostics;
 
-/// <summary>Exit codes of SPEC §3.</summary>
+/// <summary>The exit codes of README "Arguments".</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -1,6 +1,6 @@
 namespace Reconciler.Findings;
 
-/// <summary>The kinds of finding of SPEC §5; on the wire they are kebab-case (<c>missing-ip</c>).</summary>
+/// <summary>The kinds of finding (README "Targets" lists them); on the wire they are kebab-case (<c>missing-ip</c>).</summary>
 public enum FindingKind
 {
     MissingIp,
@@ -29,7 +29,7 @@ public enum FindingKind
     RuleWithoutReason,
     /// <summary>Removals the safety threshold kept out of the pull requests (over settings.max_removal_share, or a rule left empty).</summary>
     RemovalHeld,
-    /// <summary>An identity's runtime keeps DNS answers longer than the records' TTL: pinned to addresses a pool pulls (SPEC §9).</summary>
+    /// <summary>An identity's runtime keeps DNS answers longer than the records' TTL: pinned to addresses a pool pulls (README "Outbound identity").</summary>
     DnsCacheTooLong,
 }
 

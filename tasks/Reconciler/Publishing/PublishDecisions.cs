@@ -15,7 +15,7 @@ namespace Reconciler.Publishing;
 public static partial class PublishDecisions
 {
     /// <param name="unsure">Dependencies whose drift this run could not see (a lookup failed): their PRs and issues are left as they are.</param>
-    /// <param name="owners">The GitHub handle of each dependency that has one (SPEC: owner routing).</param>
+    /// <param name="owners">The GitHub handle of each dependency that has one (README "Publishing (Reconcile)").</param>
     public static PublishDecision Decide(ChangePlan plan, GitHubState state, PublishLimits limits, IReadOnlySet<string> unsure, IReadOnlyDictionary<string, OwnerHandle>? owners = null)
     {
         owners ??= new Dictionary<string, OwnerHandle>();

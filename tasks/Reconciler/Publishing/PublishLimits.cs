@@ -1,4 +1,4 @@
 namespace Reconciler.Publishing;
 
-/// <summary>The limits of one run (SPEC settings <c>max_new_pull_requests</c>, <c>max_new_issues</c>).</summary>
+/// <summary>The limits of one run (settings <c>max_new_pull_requests</c>, <c>max_new_issues</c>; README "Publishing (Reconcile)").</summary>
 public sealed record PublishLimits(int NewPullRequests, int NewIssues);

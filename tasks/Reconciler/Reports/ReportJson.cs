@@ -4,7 +4,7 @@ using Reconciler.Findings;
 
 namespace Reconciler.Reports;
 
-/// <summary>Writes and reads <c>report.json</c>. Field names are the contract of SPEC §5: snake-free camelCase, kebab-case enums.</summary>
+/// <summary>Writes and reads <c>report.json</c>. Its field names are a contract (README "Reports"): camelCase, kebab-case enums.</summary>
 public static class ReportJson
 {
     public static JsonSerializerOptions Options => WireJson.Indented;

@@ -6,7 +6,7 @@ using Reconciler.Reports;
 
 namespace Reconciler.Run;
 
-/// <summary>The arguments of SPEC §3, checked once. Never holds the GitHub token: that stays in the environment.</summary>
+/// <summary>The arguments of README "Arguments", checked once. Never holds the GitHub token: that stays in the environment.</summary>
 public sealed record RunOptions
 {
     public required string Target { get; init; }

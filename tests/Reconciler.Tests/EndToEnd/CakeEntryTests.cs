@@ -6,7 +6,7 @@ namespace Reconciler.Tests.EndToEnd;
 
 /// <summary>
 /// The two commands of the README, for real: <c>dotnet cake</c> builds the library, runs the task graph and
-/// ends with SPEC §3's exit codes. One class, so these processes never race for Cake's script cache; in the DNS
+/// ends with the exit codes of README "Arguments". One class, so these processes never race for Cake's script cache; in the DNS
 /// servers' collection, so that Plan asks Knot on loopback and never the system's resolver.
 /// </summary>
 [Collection(DnsServersGroup.Name)]

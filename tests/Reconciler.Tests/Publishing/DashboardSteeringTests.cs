@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Reconciler.Tests.Publishing;
 
 /// <summary>
-/// SPEC dashboard: a change a person closed without merging is listed with a checkbox (and a hidden marker naming it,
+/// README "Publishing (Reconcile)", the dashboard: a change a person closed without merging is listed with a checkbox (and a hidden marker naming it,
 /// so the tick is read back exactly); ticking it makes the next run propose the change again and untick it. What a
 /// person writes on the dashboard around the bot's part stays.
 /// </summary>

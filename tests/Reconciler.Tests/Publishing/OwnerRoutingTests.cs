@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Reconciler.Tests.Publishing;
 
 /// <summary>
-/// SPEC routing: a pull request of a dependency whose owner is a GitHub handle asks that handle to review (a team as a
+/// README "Publishing (Reconcile)", owners: a pull request of a dependency whose owner is a GitHub handle asks that handle to review (a team as a
 /// team reviewer); its issues are assigned to a login owner and mention a team owner. A handle GitHub refuses is
 /// reported on the dashboard once and never asked again.
 /// </summary>

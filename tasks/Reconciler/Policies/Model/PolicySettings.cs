@@ -1,6 +1,6 @@
 namespace Reconciler.Policies.Model;
 
-/// <summary>Run-wide settings (SPEC §4 <c>settings</c>), with the defaults a user gets when a key is absent.</summary>
+/// <summary>Run-wide settings (README "Policies", <c>settings</c>), with the defaults a user gets when a key is absent.</summary>
 public sealed record PolicySettings
 {
     public static PolicySettings Default { get; } = new();

@@ -1,6 +1,6 @@
 namespace Reconciler.Policies.Model;
 
-/// <summary>How a dependency's addresses are known (SPEC §4, <c>track</c>).</summary>
+/// <summary>How a dependency's addresses are known (README "Policies", <c>track</c>).</summary>
 public enum TrackMode
 {
     /// <summary>The allowlist must admit every address DNS gives for the hosts.</summary>
