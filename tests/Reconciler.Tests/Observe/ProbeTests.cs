@@ -8,7 +8,7 @@ using Reconciler.Reports;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;
 
-namespace Reconciler.Tests.Outbound;
+namespace Reconciler.Tests.Observe;
 
 /// <summary>Probes against partners on loopback: WAFs that refuse, servers that reset or stall, bad certificates, a proxy.</summary>
 public sealed class ProbeTests : IAsyncDisposable

@@ -7,7 +7,7 @@ using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Tests.Engine;
 
-namespace Reconciler.Tests.Outbound;
+namespace Reconciler.Tests.Engine;
 
 /// <summary>dns-cache-too-long from policies, this run's TTLs and the memory, with no network.</summary>
 public sealed class DnsCacheRulesTests

@@ -3,7 +3,7 @@ using Reconciler.Findings;
 using Reconciler.Observe;
 using Reconciler.Tests.Engine;
 
-namespace Reconciler.Tests.Outbound;
+namespace Reconciler.Tests.Engine;
 
 public sealed class UserAgentRulesTests
 {
