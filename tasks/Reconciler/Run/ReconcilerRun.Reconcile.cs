@@ -37,6 +37,16 @@ public sealed partial class ReconcilerRun
             _stateStore = _stateBranch = new StateBranch(_github, TimeProvider.System);
     }
 
+    /// <summary>
+    /// Reconcile's first task (ConnectGitHub): connect, then one read of the repository with the token, so that a missing,
+    /// wrong or expired token is exit 2 before any policy is read or anything observed.
+    /// </summary>
+    public async Task ConnectToGitHubAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        ConnectToGitHub(token);
+        await CheckGitHubTokenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A client for <c>--repository</c> at <c>--github-api</c>, both checked first.</summary>
     private GitHubClient NewGitHubClient(HttpClient http, string token)
     {
