@@ -25,7 +25,7 @@ public sealed partial class ReconcilerRun
     /// publish fails before it observes anything. Without <c>--state</c>, the drift memory then lives on the state branch.
     /// The token is used for the requests and nothing else: never logged, stored or written.
     /// </summary>
-    public void ConnectToGitHub(string? token)
+    private void ConnectToGitHub(string? token)
     {
         if (options.Report is not null && options.Shard.Count > 1)
             throw ReconcilerException.InvalidArgument("report", "a merged report is the whole estate; give --report or --shard, not both");
