@@ -1,53 +1,38 @@
-using Reconciler.Diagnostics;
 using Reconciler.Run;
-using Reconciler.Reports;
 using Reconciler.Review;
 using Cake.Common.Build.GitHubActions.Data;
 
-// The one typed state object of the task graph: the parsed arguments and the run they drive.
+// The one typed state object of the task graph: the run the command line asks for.
 public sealed class BuildParameters
 {
-    public BuildParameters(ICakeContext context, string target)
+    public BuildParameters(ICakeContext context, string target, IRunHost host)
     {
         // build.cake passes the folder `dotnet cake` was typed in; run directly, this script's parent is the root.
         var caller = Environment.GetEnvironmentVariable("RECONCILER_CALLER_DIRECTORY")
             ?? context.Environment.WorkingDirectory.Combine("..").Collapse().FullPath;
         Environment.CurrentDirectory = caller;
         context.Environment.WorkingDirectory = caller;
-        var arguments = context.Arguments;
-        RunArguments.CheckNames(arguments.GetArguments().Select(a => new KeyValuePair<string, int>(a.Key, a.Value.Count)));
-        if (string.Equals(target, "Help", StringComparison.OrdinalIgnoreCase))
-            return;
-        var options = RunOptions.Parse(
-            target,
-            // Cake gives "--out" with no value as an argument without one: that is an empty value, not an absent one.
-            name => arguments.HasArgument(name) ? arguments.GetArgument(name) ?? "" : null,
-            Environment.GetEnvironmentVariable,
-            DateTimeOffset.UtcNow);
-        Run = new ReconcilerRun(options, new CakeRunLog(context.Log));
-        Run.UseInfluxToken(Environment.GetEnvironmentVariable("INFLUX_TOKEN"));
-        Run.CheckArguments();
-        // Checked before anything is observed; the token goes from the environment to the client and nowhere else.
-        if (string.Equals(target, "Reconcile", StringComparison.OrdinalIgnoreCase))
-        {
-            Run.ConnectToGitHub(Environment.GetEnvironmentVariable("GITHUB_TOKEN"));
-            Run.CheckGitHubTokenAsync().GetAwaiter().GetResult();
-        }
+        Run = CommandLine.RunFor(target, context.Arguments.GetArguments(), Environment.GetEnvironmentVariable, DateTimeOffset.UtcNow, host);
     }
 
     /// <summary>Null for --target=Help, which runs nothing.</summary>
     public ReconcilerRun Run { get; }
 }
 
-// The library's log, written through Cake's (colours, --verbosity). Messages are data, never format strings.
-public sealed class CakeRunLog : IRunLog
+// What the library shows, through Cake: its log (colours, --verbosity), and GitHub Actions' step summary and
+// annotations (the library calls those only on GitHub Actions). Messages are data, never format strings.
+public sealed class CakeRunHost : IRunHost
 {
-    private readonly ICakeLog _log;
-    public CakeRunLog(ICakeLog log) => _log = log;
-    public void Information(string message) => _log.Information("{0}", message);
-    public void Warning(string message) => _log.Warning("{0}", message);
-    public void Error(string message) => _log.Error("{0}", message);
-    public void Verbose(string message) => _log.Verbose("{0}", message);
+    private readonly ICakeContext _context;
+    public CakeRunHost(ICakeContext context) => _context = context;
+    public void Information(string message) => _context.Log.Information("{0}", message);
+    public void Warning(string message) => _context.Log.Warning("{0}", message);
+    public void Error(string message) => _context.Log.Error("{0}", message);
+    public void Verbose(string message) => _context.Log.Verbose("{0}", message);
+    public void SetStepSummary(string markdown) => _context.GitHubActions().Commands.SetStepSummary(markdown);
+    public void Error(Annotation a) => _context.GitHubActions().Commands.Error(a.Message, At(a));
+    public void Warning(Annotation a) => _context.GitHubActions().Commands.Warning(a.Message, At(a));
+    private static GitHubActionsAnnotation At(Annotation a) => new() { File = a.File, StartLine = a.Line, StartColumn = a.Column, Title = a.Title };
 }
 
 // Cake loads a #r'd assembly but not the packages it references; they sit beside it (CopyLocalLockFileAssemblies).

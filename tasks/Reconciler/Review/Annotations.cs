@@ -9,7 +9,11 @@ public enum AnnotationLevel
 }
 
 /// <summary>A workflow annotation at a policy file's line (GitHub shows it on the pull request's diff).</summary>
-public sealed record Annotation(AnnotationLevel Level, string File, int Line, int Column, string Title, string Message);
+public sealed record Annotation(AnnotationLevel Level, string File, int Line, int Column, string Title, string Message)
+{
+    /// <summary>The annotation as one line of a log, as compilers print errors: <c>file:line:col: level: title: message</c>.</summary>
+    public string LogLine => $"{File}:{Line}:{Column}: {(Level == AnnotationLevel.Error ? "error" : "warning")}: {Title}: {Message}";
+}
 
 public static class Annotations
 {

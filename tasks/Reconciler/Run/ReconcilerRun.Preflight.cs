@@ -39,7 +39,7 @@ public sealed partial class ReconcilerRun
     /// Reconcile: one read of the repository with the token, before anything is observed, so that a wrong or
     /// expired token is exit 2 at once. Other GitHub failures keep their own codes, also before any lookup.
     /// </summary>
-    public async Task CheckGitHubTokenAsync(CancellationToken cancellationToken = default)
+    private async Task CheckGitHubTokenAsync(CancellationToken cancellationToken)
     {
         if (_github is null)
             throw new InvalidOperationException("connect to GitHub first");

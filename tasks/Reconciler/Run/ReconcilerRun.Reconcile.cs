@@ -27,7 +27,7 @@ public sealed partial class ReconcilerRun
     /// publish fails before it observes anything. Without <c>--state</c>, the drift memory then lives on the state branch.
     /// The token is used for the requests and nothing else: never logged, stored or written.
     /// </summary>
-    public void ConnectToGitHub(string? token)
+    private void ConnectToGitHub(string? token)
     {
         if (options.Report is not null && options.Shard.Count > 1)
             throw ReconcilerException.InvalidArgument("report", "a merged report is the whole estate; give --report or --shard, not both");
@@ -37,6 +37,16 @@ public sealed partial class ReconcilerRun
         _github = NewGitHubClient(_http, token);
         if (options.State is null)
             _stateStore = _stateBranch = new StateBranch(_github, TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Reconcile's first task (ConnectGitHub): connect, then one read of the repository with the token, so that a missing,
+    /// wrong or expired token is exit 2 before any policy is read or anything observed.
+    /// </summary>
+    public async Task ConnectToGitHubAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        ConnectToGitHub(token);
+        await CheckGitHubTokenAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A client for <c>--repository</c> at <c>--github-api</c>, both checked first.</summary>

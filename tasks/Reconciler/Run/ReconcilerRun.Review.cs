@@ -63,6 +63,20 @@ public sealed partial class ReconcilerRun
     }
 
     /// <summary>
+    /// Review as its target runs it: judge the change (<see cref="ReviewAsync"/>), show it to the job (annotations at
+    /// the lines, the comment as the step summary), then post it as the pull request's sticky comment.
+    /// </summary>
+    /// <param name="token">GITHUB_TOKEN, for the comment only; without one the review is in the files, the summary and the annotations.</param>
+    public async Task<ReviewResult> ReviewPullRequestAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        var review = await ReviewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        log.Annotate(Annotations.For(review, RepositoryPathOf));
+        log.SetStepSummary(ReviewComment.Render(review, RepositoryPathOf));
+        await CommentOnPullRequestAsync(token, cancellationToken).ConfigureAwait(false);
+        return review;
+    }
+
+    /// <summary>
     /// Plan's drift memory (<c>--state</c>; in CI the state branch's copy), read only: Review judges a rotating pool by
     /// every address seen within stale_after, not by one moment's answers. Review never writes it.
     /// </summary>

@@ -17,7 +17,8 @@ namespace Reconciler.Run;
 /// One run of Reconciler, as the Cake targets drive it: each target is one call here, and what one target
 /// produced (the loaded policies, the report) is kept for the targets that depend on it.
 /// </summary>
-public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDisposable
+/// <param name="log">Where the run speaks: its log, and the job's summary and annotations (see <see cref="RunHost"/>).</param>
+public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : IDisposable
 {
     public RunOptions Options => options;
 
@@ -77,12 +78,13 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
 
     /// <summary>
     /// Validate, observe DNS (or replay <c>--observations</c>), remember, diff and plan. Writes report.json,
-    /// report.md, metrics.prom, observations.json, the would-be PRs and issues under plan/, and the memory to --state.
+    /// report.md, metrics.prom, observations.json, the would-be PRs and issues under plan/, and the memory to --state;
+    /// the report is also the job's step summary.
     /// </summary>
     public async Task<Report> PlanAsync(CancellationToken cancellationToken = default)
     {
         if (options.Report is not null)
-            return await PlanFromMergedReportAsync(cancellationToken).ConfigureAwait(false);
+            return WithStepSummary(await PlanFromMergedReportAsync(cancellationToken).ConfigureAwait(false));
         var policies = Validate();
         var stages = new StageClock(log);
         var notes = new List<string>();
@@ -125,6 +127,12 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunLog log) : IDi
         else // saved to the branch after publishing; a copy in --out is what Merge joins for a sharded run
             AtomicFile.Write(options.StatePath, memory.WriteTo);
         stages.Lap("write");
+        return WithStepSummary(report);
+    }
+
+    private Report WithStepSummary(Report report)
+    {
+        log.SetStepSummary(ReportMarkdown.Write(report, Summary));
         return report;
     }
 

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Reconciler.Tests.Architecture;
 
 /// <summary>
-/// The library's namespaces form a DAG (README "How the code is laid out"): a reader can start at the leaves and
+/// The library's namespaces form a DAG (README "Layout"): a reader can start at the leaves and
 /// climb, and no folder needs another that needs it back.
 /// </summary>
 public sealed class NamespaceGraphTests(ITestOutputHelper output)

@@ -258,6 +258,6 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
         var run = await CakeProcess.RunAsync("--tree");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Reconcile\n└─Plan\n   └─Validate", run.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("Reconcile\n├─ConnectGitHub\n└─Plan\n   └─Validate", run.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 }
