@@ -1,3 +1,4 @@
+using Reconciler.Policies.Validation;
 using System.Text;
 using Reconciler.Findings;
 using Reconciler.Memory;

@@ -1,3 +1,4 @@
+using Reconciler.Policies.Validation;
 using Reconciler.Findings;
 
 namespace Reconciler.Engine;

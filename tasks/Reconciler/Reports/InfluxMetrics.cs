@@ -1,3 +1,4 @@
+using Reconciler.Policies.Validation;
 using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Observe;

@@ -1,3 +1,4 @@
+using Reconciler.Policies.Validation;
 using System.Globalization;
 using System.Text;
 using Reconciler.Engine;
