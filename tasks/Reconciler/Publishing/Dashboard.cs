@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Reconciler.Engine;
+using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
 

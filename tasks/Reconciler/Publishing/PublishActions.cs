@@ -1,6 +1,7 @@
 using Reconciler.Engine;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
+using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
 

@@ -1,4 +1,5 @@
 using Reconciler.Engine;
+using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
 

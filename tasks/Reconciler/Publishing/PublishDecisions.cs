@@ -3,6 +3,7 @@ using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
+using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
 

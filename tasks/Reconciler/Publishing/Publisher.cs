@@ -2,6 +2,7 @@ using Reconciler.Diagnostics;
 using Reconciler.Engine;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
+using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text;
 using Reconciler.Engine;
 using Reconciler.Findings;
+using Reconciler.Planning;
 
 namespace Reconciler.Reports;
 

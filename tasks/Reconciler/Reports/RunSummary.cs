@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Reconciler.Engine;
 using Reconciler.Findings;
+using Reconciler.Planning;
 
 namespace Reconciler.Reports;
 

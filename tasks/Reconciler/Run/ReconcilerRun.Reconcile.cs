@@ -6,6 +6,7 @@ using Reconciler.Memory;
 using Reconciler.Providers;
 using Reconciler.Publishing;
 using Reconciler.Reports;
+using Reconciler.Planning;
 
 namespace Reconciler.Run;
 

@@ -10,6 +10,7 @@ using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Providers;
 using Reconciler.Reports;
+using Reconciler.Planning;
 
 namespace Reconciler.Run;
 

@@ -7,6 +7,7 @@ using Reconciler.Providers;
 using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;
+using Reconciler.Planning;
 
 namespace Reconciler.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using Reconciler.Engine;
 using Reconciler.Findings;
+using Reconciler.Planning;
 
 namespace Reconciler.Tests.Engine;
 

@@ -1,6 +1,7 @@
 using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Policies.Loading;
+using Reconciler.Planning;
 
 namespace Reconciler.Tests.Engine;
 

@@ -6,6 +6,7 @@ using Reconciler.Memory;
 using Reconciler.Providers;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;
+using Reconciler.Planning;
 
 namespace Reconciler.Tests.Providers;
 

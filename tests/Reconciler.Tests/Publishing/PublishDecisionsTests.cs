@@ -4,6 +4,7 @@ using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Publishing;
 using Reconciler.Reports;
+using Reconciler.Planning;
 using PullRequest = Reconciler.GitHub.PullRequest;
 
 namespace Reconciler.Tests.Publishing;

@@ -1,6 +1,6 @@
 using Reconciler.Findings;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Planning;
 
 /// <summary>
 /// One pull request per allowlist and dependency: the allowlist edit that ends the drift, why, and its diff.

@@ -4,8 +4,9 @@ using Reconciler.Memory;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Yaml;
+using Reconciler.Engine;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Planning;
 
 /// <summary>
 /// One pull request per prefix set that drifted from its provider's feed: the set's file gains and loses one line per

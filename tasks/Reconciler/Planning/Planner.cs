@@ -6,8 +6,9 @@ using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Yaml;
+using Reconciler.Engine;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Planning;
 
 /// <summary>
 /// Turns findings into the changes that end them: YAML edits grouped per allowlist and dependency (each checked by

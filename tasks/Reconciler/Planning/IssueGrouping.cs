@@ -3,8 +3,9 @@ using System.Text;
 using Reconciler.Findings;
 using Reconciler.Memory;
 using Reconciler.Policies.Model;
+using Reconciler.Engine;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Planning;
 
 /// <summary>
 /// One issue per dependency and kind of drift: a probe that fails at four addresses of a pool is one issue listing the

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Reconciler.Memory;
 
-namespace Reconciler.Engine;
+namespace Reconciler.Planning;
 
 /// <summary>
 /// A Mermaid gantt chart of the addresses the memory holds for some hosts, one bar per address from first to last
