@@ -21,6 +21,22 @@ public sealed class NamespaceGraphTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_readme_lists_the_folders_leaves_first_and_every_one_of_them()
+    {
+        var readme = File.ReadAllText(Path.Combine(Support.RepoPaths.Root, "README.md")).ReplaceLineEndings("\n");
+        var table = readme[readme.IndexOf("| folder | what |", StringComparison.Ordinal)..];
+        table = table[..(table.IndexOf("\n\n", StringComparison.Ordinal) is var end and >= 0 ? end : table.Length)];
+        // Dns/ stands for its five namespaces, which are ordered among themselves by the cycle test.
+        string Folder(string ns) => ns.StartsWith("Reconciler.Dns.", StringComparison.Ordinal) ? "Dns/" : ns["Reconciler.".Length..].Replace('.', '/') + "/";
+        var order = table.Split('\n').Skip(2).Where(row => row.StartsWith('|')).Select(row => row.Split('`')[1]).ToList();
+
+        Assert.Equal(Library.Edges.Keys.Select(Folder).Distinct().Order(StringComparer.Ordinal), order.Order(StringComparer.Ordinal));
+        var late = Library.Edges.SelectMany(e => e.Value.Keys.Where(used => Folder(used) != Folder(e.Key) && order.IndexOf(Folder(used)) > order.IndexOf(Folder(e.Key)))
+            .Select(used => $"{Folder(e.Key)} uses {Folder(used)}, listed after it")).ToList();
+        Assert.True(late.Count == 0, string.Join("\n", late));
+    }
+
+    [Fact]
     public void The_graph_reader_sees_uses_inside_method_bodies()
     {
         // BodyOnlyUse (CycleProbe.cs) names Support in its body and nowhere else: no signature, field or base type.
