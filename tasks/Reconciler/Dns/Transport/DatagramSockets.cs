@@ -38,8 +38,11 @@ internal abstract class DatagramSocket
     /// <summary>Throws SocketException for a local error, ObjectDisposedException once closed.</summary>
     public abstract void SendTo(ReadOnlySpan<byte> datagram, SocketAddress to);
 
-    /// <summary>One datagram and who sent it; on the waiting thread, once the socket is ready.</summary>
-    public abstract int ReceiveFrom(Span<byte> buffer, SocketAddress from);
+    /// <summary>
+    /// One datagram and who sent it, or -1 when none is there (without blocking, and without an exception: the
+    /// caller asks again on a socket it expects more on). On the waiting thread.
+    /// </summary>
+    public abstract int TryReceiveFrom(Span<byte> buffer, SocketAddress from);
 
     /// <summary>On the waiting thread.</summary>
     public abstract void Close();

@@ -32,6 +32,7 @@ internal sealed class LinuxDatagramSockets : DatagramSockets
     private const int ControlAdd = 1;            // EPOLL_CTL_ADD
     private const uint Readable = 0x001;         // EPOLLIN
     private const int Interrupted = 4;           // EINTR
+    private const int WouldBlock = 11;           // EAGAIN = EWOULDBLOCK
     private const ulong WakeKey = ulong.MaxValue;
     private const int MaxEventsPerWait = 256;
 
@@ -221,7 +222,7 @@ internal sealed class LinuxDatagramSockets : DatagramSockets
             }
         }
 
-        public override int ReceiveFrom(Span<byte> buffer, SocketAddress from)
+        public override int TryReceiveFrom(Span<byte> buffer, SocketAddress from)
         {
             var added = false;
             try
@@ -237,7 +238,7 @@ internal sealed class LinuxDatagramSockets : DatagramSockets
                 }
                 while (received < 0 && Marshal.GetLastPInvokeError() == Interrupted);
                 if (received < 0)
-                    throw LastError();
+                    return Marshal.GetLastPInvokeError() == WouldBlock ? -1 : throw LastError();
                 from.Size = Math.Min(length, address.Length);
                 return (int)received;
             }

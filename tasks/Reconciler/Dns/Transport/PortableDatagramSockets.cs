@@ -117,7 +117,9 @@ internal sealed class PortableDatagramSockets : DatagramSockets
 
         public override void SendTo(ReadOnlySpan<byte> datagram, SocketAddress to) => socket.SendTo(datagram, SocketFlags.None, to);
 
-        public override int ReceiveFrom(Span<byte> buffer, SocketAddress from) => socket.ReceiveFrom(buffer, SocketFlags.None, from);
+        // Blocking sockets: ask the kernel first, so that a read for a datagram not yet there does not wait.
+        public override int TryReceiveFrom(Span<byte> buffer, SocketAddress from) =>
+            socket.Available > 0 ? socket.ReceiveFrom(buffer, SocketFlags.None, from) : -1;
 
         public override void Close()
         {

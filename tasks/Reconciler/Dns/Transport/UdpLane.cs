@@ -17,6 +17,8 @@ internal sealed class UdpLane : IDisposable
     private const int QueriesPerSocket = UdpTransport.QueriesPerSocket;
     /// <summary>How late a timeout or a cancellation may be noticed.</summary>
     private const int SweepMilliseconds = 10;
+    /// <summary>Its queries' replies, and room for a stray or two; any more wait for the next readiness.</summary>
+    private const int MaxReadsPerReadiness = QueriesPerSocket + 2;
 
     private readonly Lock _lock = new();
     private readonly Func<DatagramSockets> _createSockets;
@@ -258,8 +260,15 @@ internal sealed class UdpLane : IDisposable
                 lock (_lock)
                     _open.TryGetValue(ready[i], out channel);
                 // Else a socket closed since, or one that lost a race to open and is being closed.
-                if (channel is not null)
-                    ReceiveOne(channel, buffer, channel.Family == AddressFamily.InterNetworkV6 ? fromV6 : fromV4);
+                if (channel is null)
+                    continue;
+                // A socket's queries mostly go out one after the other and their replies come together: read on
+                // while a query on it still waits, rather than wait for the next readiness (bench/dns.sh: 900 to
+                // 3,900 epoll_wait calls for 20,000 queries instead of 4,600 to 6,800, for ~30 reads that find none).
+                var from = channel.Family == AddressFamily.InterNetworkV6 ? fromV6 : fromV4;
+                var reads = 0;
+                while (++reads <= MaxReadsPerReadiness && ReceiveOne(channel, buffer, from) && Waits(channel))
+                    continue;
             }
             var now = Stopwatch.GetTimestamp();
             if (now >= nextSweep)
@@ -271,17 +280,27 @@ internal sealed class UdpLane : IDisposable
         Shutdown(sockets);
     }
 
-    private void ReceiveOne(Channel channel, byte[] buffer, SocketAddress from)
+    /// <summary>Under no lock: whether a query still waits on a socket not yet retired.</summary>
+    private bool Waits(Channel channel)
+    {
+        lock (_lock)
+            return !channel.Retired && !channel.IsEmpty;
+    }
+
+    /// <summary>Reads one datagram and hands it to the socket's queries; false when there was none to read.</summary>
+    private bool ReceiveOne(Channel channel, byte[] buffer, SocketAddress from)
     {
         int length;
         try
         {
-            length = channel.Socket.ReceiveFrom(buffer, from);
+            length = channel.Socket.TryReceiveFrom(buffer, from);
         }
         catch (SocketException)
         {
-            return;   // an ICMP error for an earlier datagram, or a readiness that went away: nothing to read
+            return false;   // an ICMP error for an earlier datagram: nothing to read
         }
+        if (length < 0)
+            return false;
         var reply = buffer.AsSpan(0, length);
         var id = length >= 2 ? (ushort)(reply[0] << 8 | reply[1]) : (ushort)0;
         Pending? pending = null;
@@ -293,7 +312,7 @@ internal sealed class UdpLane : IDisposable
         if (pending is null || !FromServer(from, pending) || ReplyFilter.Match(reply, id, pending.Question) is not { } matched)
         {
             Interlocked.Increment(ref _ignored);
-            return;
+            return true;
         }
         bool retire;
         lock (_lock)
@@ -302,13 +321,14 @@ internal sealed class UdpLane : IDisposable
             if (!Remove(channel, pending))
             {
                 Interlocked.Increment(ref _ignored);   // it timed out or was given up in between
-                return;
+                return true;
             }
             retire = TryRetire(channel);
         }
         if (retire)
             Close(channel);   // first, so that the query's continuation finds the slot free
         pending.TrySetResult(matched);
+        return true;
     }
 
     /// <summary>On the receiver: end the queries whose time is up or whose caller gave up; close spent sockets.</summary>
@@ -343,6 +363,7 @@ internal sealed class UdpLane : IDisposable
     {
         if (!channel.IsFull || !channel.IsEmpty || !_open.Remove(channel.Key))
             return false;
+        channel.Retired = true;
         ref var current = ref Current(channel.Family);
         if (current == channel)
             current = null;
@@ -424,6 +445,8 @@ internal sealed class UdpLane : IDisposable
         public DatagramSocket Socket { get; } = socket;
         public AddressFamily Family { get; } = family;
         public ulong Key { get; } = key;
+        /// <summary>Out of the open set, closed or about to be: nothing may read it.</summary>
+        public bool Retired { get; set; }
 
         public bool IsFull => _used >= QueriesPerSocket;
 
