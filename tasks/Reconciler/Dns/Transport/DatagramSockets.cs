@@ -16,7 +16,7 @@ internal abstract class DatagramSockets : IDisposable
     /// </summary>
     public static DatagramSockets Create() => (DatagramSockets?)LinuxDatagramSockets.TryCreate() ?? new PortableDatagramSockets();
 
-    /// <summary>A socket of the family, in the set under the key. Its port is known once it has sent.</summary>
+    /// <summary>A socket of the family, in the set under the key.</summary>
     public abstract DatagramSocket Open(AddressFamily family, ulong key);
 
     /// <summary>Fills <paramref name="ready"/> with the keys of sockets that can be read; 0 on a timeout or a wake.</summary>
@@ -32,7 +32,7 @@ internal abstract class DatagramSockets : IDisposable
 /// <summary>One unconnected UDP socket: a datagram from anyone reaches it, and the caller decides whom to believe.</summary>
 internal abstract class DatagramSocket
 {
-    /// <summary>The local port (after the first send); a SocketException or ObjectDisposedException otherwise.</summary>
+    /// <summary>The local port, once known (a raw socket gets it at its first send); 0 before. Never a system call.</summary>
     public abstract int LocalPort { get; }
 
     /// <summary>Throws SocketException for a local error, ObjectDisposedException once closed.</summary>

@@ -177,27 +177,10 @@ internal sealed class LinuxDatagramSockets : DatagramSockets
 
     private sealed class LinuxSocket(Descriptor descriptor) : DatagramSocket
     {
-        public override int LocalPort
-        {
-            get
-            {
-                Span<byte> address = stackalloc byte[28];   // sockaddr_in6, the larger; the port is at 2 in both
-                var length = address.Length;
-                var added = false;
-                try
-                {
-                    descriptor.DangerousAddRef(ref added);
-                    if (GetSocketName(Fd, ref MemoryMarshal.GetReference(address), ref length) != 0)
-                        throw LastError();
-                }
-                finally
-                {
-                    if (added)
-                        descriptor.DangerousRelease();
-                }
-                return BinaryPrimitives.ReadUInt16BigEndian(address[2..]);
-            }
-        }
+        // Written by the first send that succeeds, under the descriptor's reference, so never after the close.
+        private volatile int _port;
+
+        public override int LocalPort => _port;
 
         private int Fd => (int)descriptor.DangerousGetHandle();
 
@@ -214,6 +197,8 @@ internal sealed class LinuxDatagramSockets : DatagramSockets
                 while (sent < 0 && Marshal.GetLastPInvokeError() == Interrupted);
                 if (sent < 0)
                     throw LastError();
+                if (_port == 0)
+                    _port = PortOf(Fd);
             }
             finally
             {
@@ -250,6 +235,13 @@ internal sealed class LinuxDatagramSockets : DatagramSockets
         }
 
         public override void Close() => descriptor.Dispose();
+
+        private static int PortOf(int fd)
+        {
+            Span<byte> address = stackalloc byte[28];   // sockaddr_in6, the larger; the port is at 2 in both
+            var length = address.Length;
+            return GetSocketName(fd, ref MemoryMarshal.GetReference(address), ref length) == 0 ? BinaryPrimitives.ReadUInt16BigEndian(address[2..]) : 0;
+        }
     }
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]

@@ -31,9 +31,11 @@ internal sealed class PortableDatagramSockets : DatagramSockets
     public override DatagramSocket Open(AddressFamily family, ulong key)
     {
         var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        int port;
         try
         {
             socket.Bind(DatagramSocket.AnyOf(family));
+            port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         }
         catch
         {
@@ -49,7 +51,7 @@ internal sealed class PortableDatagramSockets : DatagramSockets
         }
         if (wake)
             Wake();
-        return new PortableSocket(this, socket);
+        return new PortableSocket(this, socket, port);
     }
 
     public override int Wait(ulong[] ready, int timeoutMilliseconds)
@@ -111,9 +113,9 @@ internal sealed class PortableDatagramSockets : DatagramSockets
         }
     }
 
-    private sealed class PortableSocket(PortableDatagramSockets owner, Socket socket) : DatagramSocket
+    private sealed class PortableSocket(PortableDatagramSockets owner, Socket socket, int port) : DatagramSocket
     {
-        public override int LocalPort => ((IPEndPoint)socket.LocalEndPoint!).Port;
+        public override int LocalPort => port;
 
         public override void SendTo(ReadOnlySpan<byte> datagram, SocketAddress to) => socket.SendTo(datagram, SocketFlags.None, to);
 

@@ -177,25 +177,7 @@ internal sealed class UdpLane : IDisposable
         }
         if (wake)
             _sockets!.Wake();
-        var sent = Send(channel, pending, query);
-        if (channel == fresh)
-            CountPort(fresh);
-        return sent;
-    }
-
-    /// <summary>Once the socket has sent (a raw socket gets its port at its first send).</summary>
-    private void CountPort(Channel channel)
-    {
-        try
-        {
-            // 0 when the send failed before the kernel gave the socket a port.
-            if (channel.Socket.LocalPort is var port and not 0)
-                _ports.Add(port);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // The send failed and the socket is gone: no port left from.
-        }
+        return Send(channel, pending, query);
     }
 
     private Task<DnsReply?> Send(Channel channel, Pending pending, byte[] query)
@@ -205,6 +187,12 @@ internal sealed class UdpLane : IDisposable
         try
         {
             channel.Socket.SendTo(query, pending.ServerAddress);
+            // The port a query left from, known once one has (two sends racing here add it twice: a set).
+            if (!channel.PortCounted && channel.Socket.LocalPort is var port and not 0)
+            {
+                channel.PortCounted = true;
+                _ports.Add(port);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -447,6 +435,7 @@ internal sealed class UdpLane : IDisposable
         public ulong Key { get; } = key;
         /// <summary>Out of the open set, closed or about to be: nothing may read it.</summary>
         public bool Retired { get; set; }
+        public bool PortCounted { get; set; }
 
         public bool IsFull => _used >= QueriesPerSocket;
 
