@@ -119,6 +119,19 @@ public sealed class UdpTransportTests
 
     [Theory]
     [MemberData(nameof(SocketSets))]
+    public async Task A_query_sent_from_the_previous_ones_continuation_goes_out(string sockets)
+    {
+        // Each await continues on the receiver, which sends what continuations send once it has read all that is
+        // ready: a chain of queries, each asked when the last is answered, must still run to the end.
+        await using var server = new ScriptedDnsServer((s, q, from) => s.Reply(Replies.Answer(q, AddressOf(IndexOf(q))), from));
+        using var transport = Transport(sockets);
+
+        for (var i = 0; i < 300; i++)
+            Assert.Equal(AddressOf(i), AnswerOf(await AskAsync(transport, server.Endpoint, $"h{i}.udp.test")));
+    }
+
+    [Theory]
+    [MemberData(nameof(SocketSets))]
     public async Task Each_socket_is_closed_once_spent_and_ports_spread_over_the_range(string sockets)
     {
         await using var server = new ScriptedDnsServer((s, q, from) => s.Reply(Replies.Answer(q, AddressOf(IndexOf(q))), from));

@@ -32,6 +32,9 @@ internal sealed class UdpLane : IDisposable
     private Channel? _currentV6;
     private ulong _lastKey;
     private int _waiting;
+    // Only the receiver thread touches these.
+    private readonly List<(Channel Channel, Pending Pending, byte[] Query)> _deferred = [];
+    private bool _deferring;
     private bool _receiverIdle;
     private bool _disposed;
     private long _ignored;
@@ -182,6 +185,19 @@ internal sealed class UdpLane : IDisposable
 
     private Task<DnsReply?> Send(Channel channel, Pending pending, byte[] query)
     {
+        if (_deferring && t_receiving == this)
+        {
+            // Sent by a continuation while the receiver works through what one wait returned: sent with the rest
+            // once it has, so that the server reads them as a batch.
+            _deferred.Add((channel, pending, query));
+            return pending.Task;
+        }
+        SendNow(channel, pending, query);
+        return pending.Task;
+    }
+
+    private void SendNow(Channel channel, Pending pending, byte[] query)
+    {
         query[0] = (byte)(pending.Id >> 8);
         query[1] = (byte)pending.Id;
         try
@@ -202,7 +218,6 @@ internal sealed class UdpLane : IDisposable
                 Remove(channel, pending);
             pending.TrySetResult(null);
         }
-        return pending.Task;
     }
 
     private DatagramSockets StartReceiver()
@@ -242,6 +257,7 @@ internal sealed class UdpLane : IDisposable
                 timeout = _receiverIdle ? -1 : (int)Math.Clamp((nextSweep - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency, 0, SweepMilliseconds);
             }
             var count = sockets.Wait(ready, timeout);
+            _deferring = true;
             for (var i = 0; i < count; i++)
             {
                 Channel? channel;
@@ -264,6 +280,13 @@ internal sealed class UdpLane : IDisposable
                 Sweep(now, due, spent);
                 nextSweep = now + sweepTicks;
             }
+            _deferring = false;
+            foreach (var (channel, pending, query) in _deferred)
+            {
+                if (!pending.Task.IsCompleted)   // else ended by a Dispose meanwhile
+                    SendNow(channel, pending, query);
+            }
+            _deferred.Clear();
         }
         Shutdown(sockets);
     }
