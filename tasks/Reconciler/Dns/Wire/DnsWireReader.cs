@@ -47,7 +47,9 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
 
     public ReadOnlySpan<byte> ReadBytes(int count)
     {
-        Need(count, $"{count} bytes");
+        // The message is only made when it is thrown: this runs for every address record.
+        if (count < 0 || Offset + count > _message.Length)
+            throw Fail($"the message ends where {count} bytes should be");
         var bytes = _message.Slice(Offset, count);
         Offset += count;
         return bytes;
