@@ -8,9 +8,11 @@ namespace Reconciler.Dns.Transport;
 /// <summary>
 /// One receiver thread of a <see cref="UdpTransport"/> and the sockets it waits on: it opens a socket per
 /// <see cref="UdpTransport.QueriesPerSocket"/> queries, sends, matches each reply by id, source and question,
-/// completes the query there (its caller continues on this thread and, in a bulk run, sends its next query from
-/// it), and every <see cref="SweepMilliseconds"/> ends the queries whose time is up or whose caller gave up: no
-/// timer per query. It alone closes sockets, so a socket is never closed under a read.
+/// and completes the query there. Its caller continues on this thread and, in a bulk run, asks its next query
+/// from it; what continuations ask while the receiver works through one wait's datagrams goes out together
+/// after, so that the server reads a batch. Every <see cref="SweepMilliseconds"/> the receiver ends the queries
+/// whose time is up or whose caller gave up: no timer per query. It alone closes sockets, so a socket is never
+/// closed under a read.
 /// </summary>
 internal sealed class UdpLane : IDisposable
 {
@@ -27,14 +29,14 @@ internal sealed class UdpLane : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly TransactionIds _ids = new();
     private readonly SourcePorts _ports;
+    // Only the receiver thread touches these two.
+    private readonly List<(Channel Channel, Pending Pending, byte[] Query)> _deferred = [];
+    private bool _deferring;
     private DatagramSockets? _sockets;
     private Channel? _currentV4;
     private Channel? _currentV6;
     private ulong _lastKey;
     private int _waiting;
-    // Only the receiver thread touches these.
-    private readonly List<(Channel Channel, Pending Pending, byte[] Query)> _deferred = [];
-    private bool _deferring;
     private bool _receiverIdle;
     private bool _disposed;
     private long _ignored;
@@ -185,7 +187,7 @@ internal sealed class UdpLane : IDisposable
 
     private Task<DnsReply?> Send(Channel channel, Pending pending, byte[] query)
     {
-        if (_deferring && t_receiving == this)
+        if (t_receiving == this && _deferring)
         {
             // Sent by a continuation while the receiver works through what one wait returned: sent with the rest
             // once it has, so that the server reads them as a batch.
