@@ -15,34 +15,33 @@ public sealed class BulkResolver(HostResolver resolver, TimeProvider time, BulkR
         return [.. perServer.SelectMany(r => r)];
     }
 
+    /// <summary>
+    /// As many workers as lookups may be in flight, each taking the next lookup when its last one ends. A lookup
+    /// that ends on the receiving thread starts the next one there: no semaphore, no thread hop between them.
+    /// </summary>
     private async Task<HostLookup[]> ResolveAtAsync(NameServer server, IReadOnlyList<string> hosts, CancellationToken cancellationToken)
     {
         var types = options.Types;
         var perSample = hosts.Count * types.Count;
         var results = new HostLookup[perSample * Math.Max(1, options.Samples)];
-        using var gate = new SemaphoreSlim(Math.Max(1, options.MaxInFlightPerServer));
         var pacer = new Pacer(options.LookupsPerSecondPerServer, time);
-        var running = new List<Task>(results.Length);
-        for (var i = 0; i < results.Length; i++)
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var index = i;
-            var within = index % perSample;
-            running.Add(Run(hosts[within / types.Count], types[within % types.Count], index));
-        }
-        await Task.WhenAll(running).ConfigureAwait(false);
+        var next = -1;
+        var workers = new Task[Math.Min(Math.Max(1, options.MaxInFlightPerServer), results.Length)];
+        for (var w = 0; w < workers.Length; w++)
+            workers[w] = Work();
+        await Task.WhenAll(workers).ConfigureAwait(false);
         return results;
 
-        async Task Run(string host, Protocol.RecordType type, int index)
+        async Task Work()
         {
-            try
+            while (true)
             {
-                results[index] = await resolver.ResolveAsync(server, host, type, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Release();
+                var index = Interlocked.Increment(ref next);
+                if (index >= results.Length)
+                    return;
+                await pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var within = index % perSample;
+                results[index] = await resolver.ResolveAsync(server, hosts[within / types.Count], types[within % types.Count], cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -29,9 +29,19 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
         for (var attempt = 1; attempt <= Math.Max(1, options.Attempts); attempt++)
         {
             var usedTcp = options.TcpOnly || server.TcpOnly;
-            var reply = usedTcp
-                ? await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false)
-                : await ExchangeUdpAsync(server, question, query, attempt, cancellationToken).ConfigureAwait(false);
+            DnsReply? reply;
+            if (usedTcp)
+            {
+                reply = await TcpTransport.ExchangeAsync(query, question, server.Endpoint, options.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var timeout = attempt == 1 ? _rtt.FirstAttemptTimeout(server.Endpoint, options.Timeout) : options.Timeout;
+                var sent = Stopwatch.GetTimestamp();
+                reply = await _udp.ExchangeAsync(query, question, server.Endpoint, timeout, cancellationToken).ConfigureAwait(false);
+                if (reply is not null)
+                    _rtt.Observe(server.Endpoint, Stopwatch.GetElapsedTime(sent));
+            }
             if (reply is null)
                 continue;
             if (!usedTcp && reply.IsTruncated)
@@ -47,29 +57,29 @@ public sealed class DnsLookupClient(DnsTransportOptions options) : IAsyncDisposa
             $"no answer in {options.Attempts} attempts of {options.Timeout.TotalSeconds:0.##} s");
     }
 
-    private async Task<DnsReply?> ExchangeUdpAsync(NameServer server, DnsQuestion question, byte[] query, int attempt, CancellationToken cancellationToken)
-    {
-        var timeout = attempt == 1 ? _rtt.FirstAttemptTimeout(server.Endpoint, options.Timeout) : options.Timeout;
-        var sent = Stopwatch.GetTimestamp();
-        var reply = await _udp.ExchangeAsync(query, question, server.Endpoint, timeout, cancellationToken).ConfigureAwait(false);
-        if (reply is not null)
-            _rtt.Observe(server.Endpoint, Stopwatch.GetElapsedTime(sent));
-        return reply;
-    }
-
     private static DnsResponse Classify(NameServer server, DnsQuestion question, DnsReply reply, bool usedTcp, TimeSpan elapsed)
     {
         if (reply.Message is not { } message)
             return new DnsResponse(server, question, DnsOutcome.Malformed, null, elapsed, usedTcp, reply.Error?.Message);
         var outcome = message.ResponseCode switch
         {
-            ResponseCode.NoError => message.Answers.Any(r => r.TypeCode == (ushort)question.Type || r.Type == RecordType.CNAME) ? DnsOutcome.Answer : DnsOutcome.NoData,
+            ResponseCode.NoError => HasAnswer(message.Answers, question.Type) ? DnsOutcome.Answer : DnsOutcome.NoData,
             ResponseCode.NxDomain => DnsOutcome.NxDomain,
             ResponseCode.ServFail => DnsOutcome.ServFail,
             ResponseCode.Refused => DnsOutcome.Refused,
             _ => DnsOutcome.OtherError,
         };
         return new DnsResponse(server, question, outcome, message, elapsed, usedTcp);
+    }
+
+    private static bool HasAnswer(IReadOnlyList<DnsRecord> answers, RecordType type)
+    {
+        for (var i = 0; i < answers.Count; i++)
+        {
+            if (answers[i].TypeCode == (ushort)type || answers[i].Type == RecordType.CNAME)
+                return true;
+        }
+        return false;
     }
 
     public void Dispose() => _udp.Dispose();

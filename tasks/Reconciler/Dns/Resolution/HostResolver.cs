@@ -17,23 +17,22 @@ public sealed class HostResolver(DnsLookupClient client, TimeProvider time)
     {
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
-        var chain = new List<CnameLink>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { host };
+        // Most hosts have no CNAME: the chain and the loop check are made only for those that do.
+        List<CnameLink>? chain = null;
+        HashSet<string>? seen = null;
         var name = host;
         while (true)
         {
             var response = await client.QueryAsync(server, new DnsQuestion(name, type), cancellationToken).ConfigureAwait(false);
-            HostLookup Done(DnsOutcome outcome, IReadOnlyList<ResolvedAddress> addresses, string? error = null) =>
-                new(host, type, server, outcome, chain, addresses, at, time.GetElapsedTime(started), error ?? response.Error);
-
             if (response.Outcome is not DnsOutcome.Answer)
-                return Done(response.Outcome, []);
+                return Done(response.Outcome, [], response.Error);
 
             var answers = response.Message!.Answers;
             // Follow the chain as the answer section lays it out, whatever the record order.
-            while (answers.OfType<NameRecord>().FirstOrDefault(r => r.Type == RecordType.CNAME && Same(r.Name, name)) is { } cname)
+            while (CnameOf(answers, name) is { } cname)
             {
-                chain.Add(new CnameLink(cname.Name, cname.Target, cname.Ttl));
+                (chain ??= []).Add(new CnameLink(cname.Name, cname.Target, cname.Ttl));
+                seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase) { host };
                 if (!seen.Add(cname.Target))
                     return Done(DnsOutcome.Malformed, [], $"CNAME loop at {cname.Target}");
                 if (chain.Count > MaxChainLength)
@@ -41,16 +40,37 @@ public sealed class HostResolver(DnsLookupClient client, TimeProvider time)
                 name = cname.Target;
             }
 
-            var addresses = answers.OfType<AddressRecord>()
-                .Where(r => r.TypeCode == (ushort)type && Same(r.Name, name))
-                .Select(r => new ResolvedAddress(r.Address, r.Ttl))
-                .ToList();
+            var addresses = AddressesOf(answers, name, type);
             if (addresses.Count > 0)
-                return Done(DnsOutcome.Answer, addresses);
-            if (chain.Count == 0)
-                return Done(DnsOutcome.NoData, []);
+                return Done(DnsOutcome.Answer, addresses, response.Error);
+            if (chain is null)
+                return Done(DnsOutcome.NoData, [], response.Error);
             // The server stopped at a CNAME: ask it for the target ourselves.
         }
+
+        HostLookup Done(DnsOutcome outcome, IReadOnlyList<ResolvedAddress> addresses, string? error) =>
+            new(host, type, server, outcome, chain ?? (IReadOnlyList<CnameLink>)[], addresses, at, time.GetElapsedTime(started), error);
+    }
+
+    private static NameRecord? CnameOf(IReadOnlyList<DnsRecord> answers, string name)
+    {
+        for (var i = 0; i < answers.Count; i++)
+        {
+            if (answers[i] is NameRecord { Type: RecordType.CNAME } cname && Same(cname.Name, name))
+                return cname;
+        }
+        return null;
+    }
+
+    private static List<ResolvedAddress> AddressesOf(IReadOnlyList<DnsRecord> answers, string name, RecordType type)
+    {
+        var addresses = new List<ResolvedAddress>(answers.Count);
+        for (var i = 0; i < answers.Count; i++)
+        {
+            if (answers[i] is AddressRecord address && address.TypeCode == (ushort)type && Same(address.Name, name))
+                addresses.Add(new ResolvedAddress(address.Address, address.Ttl));
+        }
+        return addresses;
     }
 
     private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);

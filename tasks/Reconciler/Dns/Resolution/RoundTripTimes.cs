@@ -18,7 +18,7 @@ internal sealed class RoundTripTimes
             ? TimeSpan.FromTicks(Math.Clamp((estimate.Smoothed * 4) + Floor.Ticks / 2, Floor.Ticks, timeout.Ticks))
             : timeout;
 
-    public void Observe(IPEndPoint server, TimeSpan rtt) => _servers.GetOrAdd(server, _ => new Estimate(rtt.Ticks)).Add(rtt.Ticks);
+    public void Observe(IPEndPoint server, TimeSpan rtt) => _servers.GetOrAdd(server, static (_, first) => new Estimate(first), rtt.Ticks).Add(rtt.Ticks);
 
     private sealed class Estimate(long first)
     {

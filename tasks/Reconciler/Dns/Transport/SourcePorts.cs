@@ -1,6 +1,6 @@
 namespace Reconciler.Dns.Transport;
 
-/// <summary>The set of local UDP ports queries have left from, as one bit per port. Not thread-safe; its owner holds a lock.</summary>
+/// <summary>The set of local UDP ports queries have left from, as one bit per port. Safe to add to from any thread.</summary>
 internal sealed class SourcePorts
 {
     private readonly ulong[] _bits = new ulong[65536 / 64];
@@ -10,11 +10,8 @@ internal sealed class SourcePorts
 
     public void Add(int port)
     {
-        ref var word = ref _bits[port >> 6];
         var bit = 1UL << (port & 63);
-        if ((word & bit) != 0)
-            return;
-        word |= bit;
-        Volatile.Write(ref _count, _count + 1);
+        if ((Interlocked.Or(ref _bits[port >> 6], bit) & bit) == 0)
+            Interlocked.Increment(ref _count);
     }
 }

@@ -11,7 +11,18 @@ public sealed record DnsMessage(
     IReadOnlyList<DnsRecord> Authorities,
     IReadOnlyList<DnsRecord> Additionals)
 {
-    public OptRecord? Opt => Additionals.OfType<OptRecord>().FirstOrDefault();
+    public OptRecord? Opt
+    {
+        get
+        {
+            for (var i = 0; i < Additionals.Count; i++)
+            {
+                if (Additionals[i] is OptRecord opt)
+                    return opt;
+            }
+            return null;
+        }
+    }
 
     /// <summary>The full RCODE: the header's four bits plus the OPT record's upper eight (RFC 6891 §6.1.3).</summary>
     public ResponseCode ResponseCode => (ResponseCode)((Opt?.ExtendedResponseCode ?? 0) << 4 | Header.ResponseCodeBits);

@@ -18,9 +18,9 @@ public static class DnsMessageReader
             || (header.AnswerCount + header.AuthorityCount + header.AdditionalCount) * MinRecordSize > reader.Remaining)
             throw reader.Fail("the header counts more questions and records than the message can hold");
 
-        var questions = new List<DnsQuestion>(header.QuestionCount);
-        for (var i = 0; i < header.QuestionCount; i++)
-            questions.Add(new DnsQuestion(reader.ReadName(), (RecordType)reader.ReadUInt16(), reader.ReadUInt16()));
+        var questions = header.QuestionCount == 0 ? [] : new DnsQuestion[header.QuestionCount];
+        for (var i = 0; i < questions.Length; i++)
+            questions[i] = new DnsQuestion(reader.ReadName(), (RecordType)reader.ReadUInt16(), reader.ReadUInt16());
         var answers = ReadRecords(ref reader, header.AnswerCount);
         var authorities = ReadRecords(ref reader, header.AuthorityCount);
         var additionals = ReadRecords(ref reader, header.AdditionalCount);
@@ -40,11 +40,11 @@ public static class DnsMessageReader
     private static DnsHeader ReadHeader(ref DnsWireReader reader) =>
         new(reader.ReadUInt16(), reader.ReadUInt16(), reader.ReadUInt16(), reader.ReadUInt16(), reader.ReadUInt16(), reader.ReadUInt16());
 
-    private static List<DnsRecord> ReadRecords(ref DnsWireReader reader, int count)
+    private static DnsRecord[] ReadRecords(ref DnsWireReader reader, int count)
     {
-        var records = new List<DnsRecord>(count);
-        for (var i = 0; i < count; i++)
-            records.Add(ReadRecord(ref reader));
+        var records = count == 0 ? [] : new DnsRecord[count];
+        for (var i = 0; i < records.Length; i++)
+            records[i] = ReadRecord(ref reader);
         return records;
     }
 

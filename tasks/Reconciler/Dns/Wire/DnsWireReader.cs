@@ -14,6 +14,10 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
     public const int MaxNameOctets = 255;
 
     private readonly ReadOnlySpan<byte> _message = message;
+    // The last name read whole from where it starts, and where: a name that is only a pointer to it (an answer's
+    // owner pointing at the question, mostly) is the same string, decoded once.
+    private int _lastNameAt = -1;
+    private string? _lastName;
 
     public int Offset { get; set; }
 
@@ -43,7 +47,9 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
 
     public ReadOnlySpan<byte> ReadBytes(int count)
     {
-        Need(count, $"{count} bytes");
+        // The message is only made when it is thrown: this runs for every address record.
+        if (count < 0 || Offset + count > _message.Length)
+            throw Fail($"the message ends where {count} bytes should be");
         var bytes = _message.Slice(Offset, count);
         Offset += count;
         return bytes;
@@ -56,9 +62,16 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
     /// </summary>
     public string ReadName()
     {
+        if (_lastName is not null && Offset + 1 < _message.Length && (_message[Offset] & 0xC0) == 0xC0
+            && ((_message[Offset] & 0x3F) << 8 | _message[Offset + 1]) == _lastNameAt)
+        {
+            Offset += 2;
+            return _lastName;
+        }
         // 255 octets, each escaped as at most four characters (\DDD).
         Span<char> name = stackalloc char[MaxNameOctets * 4];
         var written = 0;
+        var start = Offset;
         var position = Offset;
         var floor = Offset;
         var jumped = false;
@@ -71,9 +84,13 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
             switch (length & 0xC0)
             {
                 case 0x00 when length == 0:
+                    var decoded = new string(name[..written]);
                     if (!jumped)
+                    {
                         Offset = position + 1;
-                    return new string(name[..written]);
+                        (_lastNameAt, _lastName) = (start, decoded);
+                    }
+                    return decoded;
                 case 0x00:
                     octets += length + 1;
                     if (octets > MaxNameOctets)
