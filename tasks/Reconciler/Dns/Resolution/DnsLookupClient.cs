@@ -1,3 +1,4 @@
+using Reconciler.Dns.Records;
 using System.Diagnostics;
 using Reconciler.Dns.Protocol;
 using Reconciler.Dns.Transport;
