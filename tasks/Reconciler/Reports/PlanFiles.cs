@@ -43,7 +43,11 @@ public static class PlanFiles
             pullRequests = plan.PullRequests.Select(p => new { p.Branch, p.Title, p.Fingerprint, p.Added, p.Removed, p.Failure, files = p.Edits.Keys }),
             issues = plan.Issues.Select(i => new { i.Title, i.Finding.Fingerprint, i.Labels }),
         };
-        File.WriteAllText(Path.Combine(root, "plan.json"), JsonSerializer.Serialize(summary, ReportJson.Options) + "\n");
+        using (var stream = File.Create(Path.Combine(root, "plan.json")))
+        {
+            JsonSerializer.Serialize(stream, summary, ReportJson.Options);
+            stream.WriteByte((byte)'\n');
+        }
         return root;
     }
 }
