@@ -23,7 +23,11 @@ plan() { # label, then dotnet cake arguments; prints "label wall_s rss_kib plan_
   local task; task=$( (grep -E '^ +Plan +[0-9]' "$W/out.txt" || true) | awk '{ split($2, t, ":"); print t[1]*3600 + t[2]*60 + t[3] }')
   # "stage observe: 0.152 s, peak RSS 148 MiB, managed heap 23 MiB" (StageClock) -> "observe 0.152 148"
   sed -E 's/\x1b\[[0-9;]*m//g' "$W/out.txt" | sed -nE 's/^stage ([a-z]+): ([0-9.]+) s, peak RSS ([0-9]+) MiB.*/\1 \2 \3/p' > "$W/$label.stages"
-  echo "$label $(cat "$W/time") ${task:-?}"
+  # StageClock resets the kernel's high-water mark at each stage, so time's %M is only the peak since the last one:
+  # the run's peak is the highest of the stages' and that.
+  local wall rss; read -r wall rss < <(tail -n 1 "$W/time")
+  rss=$(awk -v r="$rss" '{ if ($3 * 1024 > r) r = $3 * 1024 } END { print r }' "$W/$label.stages")
+  echo "$label $wall $rss ${task:-?}"
 }
 SIZES=${SIZES:-100 1000 5000 10000}   # 1000 and 10000 are needed for the ratios
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg), dotnet processes: $(pgrep -c dotnet || true)"

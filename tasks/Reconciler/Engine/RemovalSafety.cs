@@ -2,7 +2,6 @@ using Reconciler.Policies.Validation;
 using System.Globalization;
 using Reconciler.Findings;
 using Reconciler.Policies.Model;
-using Reconciler.Planning;
 
 namespace Reconciler.Engine;
 

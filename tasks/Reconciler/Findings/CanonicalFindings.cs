@@ -1,4 +1,3 @@
-using Reconciler.Findings;
 using Reconciler.Policies.Model;
 
 namespace Reconciler.Findings;

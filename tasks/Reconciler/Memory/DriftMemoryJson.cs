@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Reconciler.Files;
 
 namespace Reconciler.Memory;
 
@@ -20,6 +21,9 @@ public static class DriftMemoryJson
     public const int SchemaVersion = 2;
 
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
+
+    /// <summary>Bytes a writer may hold before they go to the file (the stream's own buffer is 64 KiB).</summary>
+    private const int FlushAt = 32 * 1024;
 
     public static string Write(DriftMemory memory)
     {
@@ -60,6 +64,9 @@ public static class DriftMemoryJson
                 }
                 json.WriteEndObject();
                 json.WriteEndObject();
+                // A writer keeps all it has not flushed: 10,000 dependencies make a state of tens of megabytes.
+                if (json.BytesPending > FlushAt)
+                    json.Flush();
             }
             json.WriteEndObject();
             json.WriteEndObject();
@@ -71,14 +78,29 @@ public static class DriftMemoryJson
     public static string DamagedCopyName(string path, DateTimeOffset foundAt) =>
         $"{path}.corrupt-{foundAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
 
+    private static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 16 };
+
     /// <summary>The memory in a state file's text (null: there is none yet). Never throws.</summary>
-    public static StateRead Read(string? text)
+    public static StateRead Read(string? text) =>
+        text is null ? NoStateYet : Read(() => JsonDocument.Parse(text, Parsing));
+
+    /// <summary>The memory in a state file's bytes (null: there is none yet), read as <see cref="Read(string)"/> reads its text (see <see cref="Utf8Files"/>).</summary>
+    public static StateRead ReadUtf8(ReadOnlyMemory<byte>? file)
     {
-        if (text is null)
-            return new StateRead(DriftMemory.Empty, "no state yet: this run starts the memory of addresses (nothing is proposed for removal before stale_after of successful lookups)", false);
+        if (file is not { } bytes)
+            return NoStateYet;
+        if (!Utf8Files.TryPlain(bytes, out var utf8))
+            return Read(Utf8Files.Decode(bytes));
+        return Read(() => JsonDocument.Parse(utf8, Parsing));
+    }
+
+    private static StateRead NoStateYet { get; } = new(DriftMemory.Empty, "no state yet: this run starts the memory of addresses (nothing is proposed for removal before stale_after of successful lookups)", false);
+
+    private static StateRead Read(Func<JsonDocument> parse)
+    {
         try
         {
-            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
+            using var document = parse();
             var root = Object(document.RootElement, "the file");
             var version = root.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : (int?)null;
             if (version is not (1 or SchemaVersion))

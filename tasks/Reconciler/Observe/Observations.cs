@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using Reconciler.Dns.Resolution;
+using Reconciler.Files;
 
 namespace Reconciler.Observe;
 
@@ -61,14 +62,36 @@ public sealed record ObservationSet(DateTimeOffset At, IReadOnlyList<string> Ser
     {
         try
         {
-            var wire = JsonSerializer.Deserialize<Wire>(json, Json) ?? throw new FormatException("the file is empty");
-            if (wire.SchemaVersion != SchemaVersion)
-                throw new FormatException($"schemaVersion {wire.SchemaVersion} is not {SchemaVersion}");
-            return new ObservationSet(wire.At, wire.Servers ?? [], wire.Observations ?? []);
+            return Checked(JsonSerializer.Deserialize<Wire>(json, Json));
         }
         catch (JsonException e)
         {
             throw new FormatException(e.Message, e);
         }
+    }
+
+    /// <summary>A file's bytes, read as <see cref="FromJson(string)"/> reads its text (see <see cref="Utf8Files"/>).</summary>
+    /// <exception cref="FormatException">The file is not an observations file of this version.</exception>
+    public static ObservationSet FromJson(byte[] file)
+    {
+        if (!Utf8Files.TryPlain(file, out var utf8))
+            return FromJson(Utf8Files.Decode(file));
+        try
+        {
+            return Checked(JsonSerializer.Deserialize<Wire>(utf8.Span, Json));
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
+
+    private static ObservationSet Checked(Wire? wire)
+    {
+        if (wire is null)
+            throw new FormatException("the file is empty");
+        if (wire.SchemaVersion != SchemaVersion)
+            throw new FormatException($"schemaVersion {wire.SchemaVersion} is not {SchemaVersion}");
+        return new ObservationSet(wire.At, wire.Servers ?? [], wire.Observations ?? []);
     }
 }

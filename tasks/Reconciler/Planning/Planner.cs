@@ -6,7 +6,6 @@ using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Yaml;
-using Reconciler.Engine;
 
 namespace Reconciler.Planning;
 
@@ -26,22 +25,16 @@ public static class Planner
     /// <param name="memory">The drift memory, for the timeline of addresses seen in pull requests and issues; none without it.</param>
     public static ChangePlan Plan(PolicySet policies, IReadOnlyList<Finding> findings, IReadOnlyDictionary<string, string>? suggestions = null, DriftMemory? memory = null, DateTimeOffset? now = null)
     {
-        var lines = new Dictionary<string, LineIndex>(StringComparer.Ordinal);
+        var lookups = new PlanLookups(policies);
         var drafts = findings
             .Where(f => f.Action == FindingAction.PullRequest && f.Allowlist is not null)
             .GroupBy(f => (Allowlist: f.Allowlist!, f.Dependency))
             .OrderBy(g => g.Key.Allowlist, StringComparer.Ordinal).ThenBy(g => g.Key.Dependency, StringComparer.Ordinal)
-            .Select(g => Draft(policies, g.Key.Allowlist, g.Key.Dependency, [.. g], lines))
+            .Select(g => Draft(policies, g.Key.Allowlist, g.Key.Dependency, [.. g], lookups))
             .Concat(PrefixSetPlanner.Drafts(policies, findings, memory, now))
             .ToList();
         var failures = Validate(policies, drafts);
-        var pullRequests = drafts
-            .Select(pr => failures.GetValueOrDefault(pr.Branch) is { } failure
-                ? pr with { Failure = failure, Diff = "", Edits = new Dictionary<string, IReadOnlyList<TextEdit>>(), Body = PullRequestBody(pr.Allowlist, pr.Dependency, [.. pr.Added], [.. pr.Removed], [.. pr.Findings], failure, policies.FindDependency(pr.Dependency)?.Owner) }
-                : pr)
-            .Select(pr => suggestions?.GetValueOrDefault(pr.Dependency) is { } advice ? pr with { Body = pr.Body + "\n> **Suggestion:** " + advice + "\n" } : pr)
-            .ToList();
-        pullRequests = [.. pullRequests.Select(pr => WithTimeline(pr, policies, memory, now))];
+        var pullRequests = drafts.Select(pr => Finished(pr, failures.GetValueOrDefault(pr.Branch), policies, suggestions?.GetValueOrDefault(pr.Dependency), memory, now, lookups)).ToList();
         var issues = IssueGrouping.Plan(policies, findings, memory, now);
         return new ChangePlan(pullRequests, issues);
     }
@@ -62,39 +55,107 @@ public static class Planner
         var candidates = drafts.Where(d => d.Failure is null && d.Edits.Count > 0).ToList();
         foreach (var draft in drafts.Where(d => d.Failure is not null))
             failures[draft.Branch] = draft.Failure!;
-        if (candidates.Count == 0 || Check(candidates) is null)
+        if (candidates.Count == 0)
             return failures;
-        foreach (var draft in candidates)
+        if (Check(candidates) is not null)
         {
-            if (Check([draft]) is { } failure)
-                failures[draft.Branch] = failure;
+            foreach (var draft in candidates)
+            {
+                if (Check([draft]) is { } failure)
+                    failures[draft.Branch] = failure;
+            }
         }
+        CollectTheCheckedCopy(policies);
         return failures;
     }
 
-    private static PlannedPullRequest Draft(PolicySet policies, string allowlistName, string dependency, List<Finding> findings, Dictionary<string, LineIndex> lines)
+    /// <summary>Characters of policy text from which an estate is large enough for <see cref="CollectTheCheckedCopy"/>: a few thousand dependencies.</summary>
+    private const long LargeEstate = 2_000_000;
+
+    /// <summary>
+    /// A check parses the whole estate a second time. Of a large estate that copy is tens of megabytes, and it has lived
+    /// long enough to reach the oldest generation, which the runtime collects seldom: the bodies and diffs made next
+    /// would grow the heap around it, and a run of 10,000 dependencies peaked about 50 MB higher. It is collected now.
+    /// </summary>
+    private static void CollectTheCheckedCopy(PolicySet policies)
+    {
+        if (policies.Sources.Values.Sum(text => (long)text.Length) >= LargeEstate)
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>
+    /// An allowlist's pull request without its body and diff: those are made once its edits are known to validate, so
+    /// that a large estate's thousands of bodies are neither held through the check nor made twice.
+    /// </summary>
+    private static PlannedPullRequest Draft(PolicySet policies, string allowlistName, string dependency, List<Finding> findings, PlanLookups index)
     {
         var added = findings.Where(f => Additions.Contains(f.Kind)).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
         var written = added.Select(a => a.Contains(':', StringComparison.Ordinal) ? $"\"{a}\"" : a).ToList();
         var removed = findings.Where(f => Removals.Contains(f.Kind)).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
-        var allowlist = policies.FindAllowlist(allowlistName)!;
-        var rules = allowlist.Rules.Where(r => r.Dependency == dependency).ToList();
+        var rules = index.Rules(allowlistName, dependency);
         var file = rules[0].Location.File;
         var title = Title(allowlistName, dependency, added.Count, removed.Count);
         List<string> labels = ["reconciler", "allowlist", .. findings.Select(f => f.Kind.ToWire()).Distinct()];
         var none = new Dictionary<string, IReadOnlyList<TextEdit>>();
         if (policies.Sources.GetValueOrDefault(file) is not { } text)
+            return new PlannedPullRequest(allowlistName, dependency, title, "", labels, added, removed, none, "", findings, $"the text of {file} is not loaded");
+        return new PlannedPullRequest(allowlistName, dependency, title, "", labels, added, removed,
+            new Dictionary<string, IReadOnlyList<TextEdit>> { [file] = Edits(text, rules, written, removed) }, "", findings);
+    }
+
+    /// <summary>
+    /// The pull request as proposed: with its body (the advice and the timeline of addresses in it) and its diff, or,
+    /// when its edit does not validate, with the failure and no edit at all. A prefix set's pull request comes with
+    /// its own body and diff (<see cref="PrefixSetPlanner"/>), which only the advice follows.
+    /// </summary>
+    private static PlannedPullRequest Finished(PlannedPullRequest pr, string? failure, PolicySet policies, string? advice, DriftMemory? memory, DateTimeOffset? now, PlanLookups index)
+    {
+        var suggestion = advice is null ? "" : "\n> **Suggestion:** " + advice + "\n";
+        if (pr.Allowlist == PrefixSetPlanner.PseudoAllowlist && failure is null)
+            return advice is null ? pr : pr with { Body = pr.Body + suggestion };
+        var dependency = index.DependencyNamed(pr.Dependency);
+        var timeline = pr.Allowlist == PrefixSetPlanner.PseudoAllowlist ? null : Timeline(dependency, memory, now);
+        var body = PullRequestBody(pr.Allowlist, pr.Dependency, [.. pr.Added], [.. pr.Removed], [.. pr.Findings], failure, dependency?.Owner, timeline, suggestion);
+        if (failure is not null)
+            return pr with { Failure = failure, Diff = "", Edits = new Dictionary<string, IReadOnlyList<TextEdit>>(), Body = body };
+        var (file, edits) = pr.Edits.Single();
+        var diff = UnifiedDiff.FromEdits(policies.RepositoryPathOf(file), policies.Sources[file], index.Lines(file, policies.Sources[file]), edits);
+        return pr with { Body = body, Diff = diff };
+    }
+
+    /// <summary>What drafting looks up once per pull request, indexed once per plan: an estate has thousands of each.</summary>
+    private sealed class PlanLookups(PolicySet policies)
+    {
+        private readonly Dictionary<string, ILookup<string, AllowlistRule>> _rules = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, LineIndex> _lines = new(StringComparer.Ordinal);
+        private Dictionary<string, Dependency>? _dependencies;
+
+        public List<AllowlistRule> Rules(string allowlist, string dependency)
         {
-            var failure = $"the text of {file} is not loaded";
-            return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, failure, policies.FindDependency(dependency)?.Owner), labels, added, removed, none, "", findings, failure);
+            if (!_rules.TryGetValue(allowlist, out var byDependency))
+                _rules[allowlist] = byDependency = policies.FindAllowlist(allowlist)!.Rules.ToLookup(r => r.Dependency, StringComparer.Ordinal);
+            return [.. byDependency[dependency]];
         }
-        var edits = Edits(text, rules, written, removed);
-        if (!lines.TryGetValue(file, out var index))
-            lines[file] = index = new LineIndex(text);
-        var diff = UnifiedDiff.FromEdits(policies.RepositoryPathOf(file), text, index, edits);
-        return new PlannedPullRequest(allowlistName, dependency, title, PullRequestBody(allowlistName, dependency, added, removed, findings, null, policies.FindDependency(dependency)?.Owner), labels, added, removed,
-            new Dictionary<string, IReadOnlyList<TextEdit>> { [file] = edits }, diff, findings);
+
+        /// <summary>As <see cref="PolicySet.FindDependency"/>: the first of the name.</summary>
+        public Dependency? DependencyNamed(string name)
+        {
+            if (_dependencies is null)
+            {
+                _dependencies = new Dictionary<string, Dependency>(StringComparer.Ordinal);
+                foreach (var dependency in policies.Dependencies)
+                    _dependencies.TryAdd(dependency.Name, dependency);
+            }
+            return _dependencies.GetValueOrDefault(name);
+        }
+
+        public LineIndex Lines(string file, string text)
+        {
+            if (!_lines.TryGetValue(file, out var lines))
+                _lines[file] = lines = new LineIndex(text);
+            return lines;
+        }
     }
 
     /// <summary>Additions go to the first rule that is not pinned (pinned rules are a human's); removals to wherever each destination is.</summary>
@@ -157,7 +218,8 @@ public static class Planner
         return $"{allowlist}: {string.Join(" and ", parts)} of {dependency}";
     }
 
-    private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure, string? owner)
+    /// <param name="timeline">The chart of addresses seen, before the marker line; <paramref name="suggestion"/> follows that line.</param>
+    private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure, string? owner, string? timeline = null, string suggestion = "")
     {
         var body = new StringBuilder();
         body.AppendLine($"Reconciler found that `{allowlist}` no longer matches what DNS and the provider feeds say of `{dependency}`.").AppendLine();
@@ -183,8 +245,10 @@ public static class Planner
         if (OwnerLine(owner, mention: false) is { } named)
             body.AppendLine($"Owner: {named}");
         body.AppendLine($"Pinned rules are never changed. Added: {added.Count}, removed: {removed.Count}.");
+        if (timeline is not null)
+            body.Append("\nAddresses seen (first and last seen):\n\n").Append(timeline).Append('\n');
         body.AppendLine($"<!-- reconciler:pull-request allowlist={allowlist} dependency={dependency} -->");
-        return body.ToString();
+        return body.Append(suggestion).ToString();
     }
 
     /// <summary>
@@ -196,16 +260,12 @@ public static class Planner
         : OwnerHandle.Of(owner) is { } handle ? (mention && handle.IsTeam ? handle.ToString() : $"`{handle}`")
         : owner;
 
-    /// <summary>A pull request for a dependency that rotates (more addresses remembered than rules admitted before) shows when each was seen.</summary>
-    private static PlannedPullRequest WithTimeline(PlannedPullRequest pr, PolicySet policies, DriftMemory? memory, DateTimeOffset? now)
+    /// <summary>A dependency that rotates (more addresses remembered than rules admitted before) shows in its pull requests when each was seen.</summary>
+    private static string? Timeline(Dependency? dependency, DriftMemory? memory, DateTimeOffset? now)
     {
-        if (memory is null || now is not { } at || pr.Allowlist == PrefixSetPlanner.PseudoAllowlist || policies.FindDependency(pr.Dependency) is not { } dependency)
-            return pr;
+        if (memory is null || now is not { } at || dependency is null)
+            return null;
         var hosts = dependency.Hosts.Select(h => h.Value).ToList();
-        if (hosts.Sum(h => memory.Find(h)?.Addresses.Count ?? 0) < 2 || AddressTimeline.Mermaid(memory, hosts, at, $"Addresses seen for {dependency.Name}") is not { } chart)
-            return pr;
-        var marker = pr.Body.LastIndexOf("<!-- reconciler:pull-request", StringComparison.Ordinal);
-        var section = "\nAddresses seen (first and last seen):\n\n" + chart + "\n";
-        return pr with { Body = marker < 0 ? pr.Body + section : pr.Body[..marker] + section + pr.Body[marker..] };
+        return hosts.Sum(h => memory.Find(h)?.Addresses.Count ?? 0) < 2 ? null : AddressTimeline.Mermaid(memory, hosts, at, $"Addresses seen for {dependency.Name}");
     }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Reconciler.Engine;
 using Reconciler.Planning;
 
 namespace Reconciler.Publishing;

@@ -1,4 +1,3 @@
-using Reconciler.Engine;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Planning;

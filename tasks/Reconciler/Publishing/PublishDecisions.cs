@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;

@@ -1,5 +1,4 @@
 using Reconciler.Diagnostics;
-using Reconciler.Engine;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Planning;

@@ -1,5 +1,4 @@
 using Reconciler.Policies.Validation;
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Observe;
 
@@ -15,10 +14,18 @@ public static class InfluxMetrics
 {
     public static string Write(Report report, ObservationSet observations, IReadOnlyList<ProbeSample> probes)
     {
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        WriteTo(text, report, observations, probes);
+        return text.ToString();
+    }
+
+    /// <summary>Writes each point as it is made: a point per host is tens of thousands of lines.</summary>
+    public static void WriteTo(TextWriter writer, Report report, ObservationSet observations, IReadOnlyList<ProbeSample> probes)
+    {
         var at = report.Run.Now;
         // Shards of one run share its time: without their own tag, one shard's totals would overwrite another's.
         var shard = report.Run.Shard == "1/1" ? null : report.Run.Shard;
-        var lines = new List<string?>();
+        var lines = new LineSink(writer);
 
         var bySeverity = report.Findings.GroupBy(f => f.Severity).ToDictionary(g => g.Key, g => g.Count());
         var run = new LinePoint("reconciler_run").Tag("target", report.Run.Target).Tag("shard", shard)
@@ -62,6 +69,17 @@ public static class InfluxMetrics
             point.Field("failure", probe.Failure);
             lines.Add(point.Write(at));
         }
-        return string.Concat(lines.OfType<string>().Select(l => l + "\n"));
+    }
+
+    /// <summary>Points with no field are left out (line protocol needs one); each other ends with a line break.</summary>
+    private sealed class LineSink(TextWriter writer)
+    {
+        public void Add(string? line)
+        {
+            if (line is null)
+                return;
+            writer.Write(line);
+            writer.Write('\n');
+        }
     }
 }

@@ -66,6 +66,9 @@ public static class LineProtocol
     /// <summary>String field values, inside their double quotes: double quotes and backslashes are escaped.</summary>
     public static string FieldString(string text)
     {
+        // Most texts need nothing escaped; a run writes tens of thousands of them.
+        if (text.AsSpan().IndexOfAny("\"\\\n\r") < 0)
+            return text;
         var result = new StringBuilder(text.Length + 8);
         foreach (var c in text)
         {
@@ -80,6 +83,8 @@ public static class LineProtocol
 
     private static string Escape(string text, string special)
     {
+        if (text.AsSpan().IndexOfAny("\\\n\r") < 0 && text.AsSpan().IndexOfAny(special) < 0)
+            return text;
         var result = new StringBuilder(text.Length + 8);
         for (var i = 0; i < text.Length; i++)
         {

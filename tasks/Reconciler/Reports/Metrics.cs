@@ -1,7 +1,6 @@
 using Reconciler.Policies.Validation;
 using System.Globalization;
 using System.Text;
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Observe;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text;
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Planning;
 
@@ -45,7 +44,11 @@ public static class PlanFiles
             pullRequests = plan.PullRequests.Select(p => new { p.Branch, p.Title, p.Fingerprint, p.Added, p.Removed, p.Failure, files = p.Edits.Keys }),
             issues = plan.Issues.Select(i => new { i.Title, i.Finding.Fingerprint, i.Labels }),
         };
-        File.WriteAllText(Path.Combine(root, "plan.json"), JsonSerializer.Serialize(summary, ReportJson.Options) + "\n");
+        using (var stream = File.Create(Path.Combine(root, "plan.json")))
+        {
+            JsonSerializer.Serialize(stream, summary, ReportJson.Options);
+            stream.WriteByte((byte)'\n');
+        }
         return root;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Planning;
 

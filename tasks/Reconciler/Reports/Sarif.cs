@@ -13,6 +13,8 @@ public static class Sarif
 {
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
+    private const int FlushAt = 32 * 1024;
+
     public static OutputFile File(Report report, Func<string, string> repositoryPath) =>
         new("report.sarif", stream => WriteTo(stream, report, repositoryPath));
 
@@ -79,6 +81,9 @@ public static class Sarif
             json.WriteString("subject", finding.Subject);
             json.WriteEndObject();
             json.WriteEndObject();
+            // Unflushed, the writer would hold the whole file in memory.
+            if (json.BytesPending > FlushAt)
+                json.Flush();
         }
         json.WriteEndArray();
         json.WriteEndObject();

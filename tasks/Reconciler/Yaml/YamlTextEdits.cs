@@ -101,16 +101,30 @@ public static class YamlTextEdits
     {
         // Insertions at one place end up in reverse order when applied last to first: keep that.
         var ordered = edits.Select((e, i) => (Edit: e, Index: i)).OrderBy(x => x.Edit.Start).ThenBy(x => x.Edit.End).ThenByDescending(x => x.Index).Select(x => x.Edit).ToList();
-        var result = new System.Text.StringBuilder(text.Length + ordered.Sum(e => e.Replacement.Length));
+        var length = text.Length;
         var at = 0;
         foreach (var edit in ordered)
         {
             if (edit.Start < at)
                 return ApplyOneByOne(text, ordered); // overlapping edits: their meaning is the sequential one
-            result.Append(text, at, edit.Start - at).Append(edit.Replacement);
+            length += edit.Replacement.Length - (edit.End - edit.Start);
             at = edit.End;
         }
-        return result.Append(text, at, text.Length - at).ToString();
+        // Written straight into the result: a policy file of an estate is hundreds of kilobytes, and a builder's
+        // buffer and then its copy were two of them for every file a plan checks.
+        return string.Create(length, (Text: text, Edits: ordered), static (result, state) =>
+        {
+            var from = 0;
+            foreach (var edit in state.Edits)
+            {
+                state.Text.AsSpan(from, edit.Start - from).CopyTo(result);
+                result = result[(edit.Start - from)..];
+                edit.Replacement.AsSpan().CopyTo(result);
+                result = result[edit.Replacement.Length..];
+                from = edit.End;
+            }
+            state.Text.AsSpan(from).CopyTo(result);
+        });
     }
 
     private static string ApplyOneByOne(string text, IEnumerable<TextEdit> edits)

@@ -4,7 +4,6 @@ using System.Reflection.Metadata.Ecma335;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Reflection;
-using Reconciler.Planning;
 
 namespace Reconciler.Tests.Architecture;
 

@@ -5,7 +5,6 @@ using Reconciler.Findings;
 using Reconciler.Memory;
 using Reconciler.Observe;
 using Reconciler.Policies.Loading;
-using Reconciler.Tests.Engine;
 
 namespace Reconciler.Tests.Engine;
 

@@ -4,7 +4,6 @@ using Reconciler.Diagnostics;
 using Reconciler.Dns.Resolution;
 using Reconciler.Engine;
 using Reconciler.Policies.Model;
-using Reconciler.Reports;
 
 namespace Reconciler.Tests.Engine;
 

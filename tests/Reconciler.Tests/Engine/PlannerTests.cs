@@ -1,4 +1,3 @@
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Planning;
 

@@ -1,5 +1,4 @@
 using Reconciler.Dns.Resolution;
-using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Memory;
 using Reconciler.Observe;

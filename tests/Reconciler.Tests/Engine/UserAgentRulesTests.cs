@@ -1,7 +1,6 @@
 using Reconciler.Engine;
 using Reconciler.Findings;
 using Reconciler.Observe;
-using Reconciler.Tests.Engine;
 
 namespace Reconciler.Tests.Engine;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Reconciler.Findings;
 using Reconciler.Observe;
-using Reconciler.Reports;
 using Reconciler.Tests.Engine;
 using Reconciler.Tests.Support;
 

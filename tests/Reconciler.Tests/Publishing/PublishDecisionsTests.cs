@@ -1,9 +1,7 @@
 using Reconciler.Findings;
-using Reconciler.Engine;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Publishing;
-using Reconciler.Reports;
 using Reconciler.Planning;
 using PullRequest = Reconciler.GitHub.PullRequest;
 

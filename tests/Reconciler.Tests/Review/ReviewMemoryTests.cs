@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using Reconciler.Dns.Transport;
 using Reconciler.Findings;
 using Reconciler.Memory;
-using Reconciler.Reports;
 using Reconciler.Run;
 using Reconciler.Tests.Support;
 

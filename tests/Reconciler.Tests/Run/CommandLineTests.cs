@@ -1,6 +1,5 @@
 using Reconciler.Observe;
 using Reconciler.Diagnostics;
-using Reconciler.Engine;
 using Reconciler.Run;
 using Reconciler.Tests.Review;
 using Reconciler.Tests.Support;

@@ -1,4 +1,3 @@
-using Reconciler.Diagnostics;
 using Reconciler.Review;
 using Reconciler.Run;
 

@@ -1,4 +1,3 @@
-using Reconciler.Engine;
 using Reconciler.Planning;
 
 namespace Reconciler.Tests.Yaml;
