@@ -105,7 +105,7 @@ public static class DnsCacheRules
         {
             var answers = server.SelectMany(o => o.Addresses).GroupBy(a => a.Address, StringComparer.Ordinal)
                 .Select(a => $"{a.Key} TTL {a.Max(x => x.Ttl)}").Order(StringComparer.Ordinal);
-            yield return new Evidence(server.Key, $"{view.Host}: {string.Join(", ", answers)}", server.Max(o => o.At), (int)server.SelectMany(o => o.Addresses).Max(a => a.Ttl));
+            yield return new Evidence(server.Key, $"{view.Host}: {string.Join(", ", answers)}", server.Max(o => o.At), server.SelectMany(o => o.Addresses).Max(a => a.Ttl));
         }
         if (view.Rotation.Rotates || view.Rotation.Came.Count > 0)
             yield return new Evidence("memory", $"{view.Host}: came {Listed(view.Rotation.Came)}; went {Listed(view.Rotation.Went)}");

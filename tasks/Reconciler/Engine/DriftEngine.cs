@@ -108,7 +108,7 @@ public static class DriftEngine
                     x.Observation.Server,
                     $"{x.Observation.Host} {x.Observation.Type} {address.Key}{(x.Observation.Chain.Count > 0 ? " via " + string.Join(" > ", x.Observation.Chain) : "")}",
                     x.Observation.At,
-                    (int)Math.Min(x.Ttl, int.MaxValue)))
+                    x.Ttl))
                 : address.Select(a => new Evidence("memory", $"{a.Host} gave {address.Key}, first seen {a.Memory.FirstSeen:yyyy-MM-dd HH:mm}, last seen {a.Memory.LastSeen:yyyy-MM-dd HH:mm}", a.Memory.LastSeen));
             yield return new Finding
             {

@@ -14,7 +14,7 @@ public enum FindingAction
 }
 
 /// <summary>One thing that says where to look, so a person can check it.</summary>
-public sealed record Evidence(string Source, string Detail, DateTimeOffset? ObservedAt = null, int? Ttl = null);
+public sealed record Evidence(string Source, string Detail, DateTimeOffset? ObservedAt = null, uint? Ttl = null);
 
 /// <summary>One drift or risk (README "How Plan decides").</summary>
 public sealed record Finding

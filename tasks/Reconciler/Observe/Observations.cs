@@ -26,7 +26,7 @@ public sealed record Observation(
         lookup.Type.ToString(),
         lookup.Server.ToString(),
         lookup.Outcome,
-        [.. lookup.Chain.Select(c => c.Target)],
+        [.. lookup.Chain.Select(c => c.Target.ToString())],
         [.. lookup.Addresses.Select(a => new ObservedAddress(a.Address.ToString(), a.Ttl))],
         lookup.At,
         Math.Round(lookup.Elapsed.TotalMilliseconds, 3),

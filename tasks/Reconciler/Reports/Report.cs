@@ -31,5 +31,7 @@ public sealed record RunInfo
     public required IReadOnlyList<string> PolicyFiles { get; init; }
     public IReadOnlyList<string> Nameservers { get; init; } = [];
     public string Shard { get; init; } = "1/1";
+    /// <summary>The digest of the policies the run planned from (see PolicySet.Digest); null in reports of older versions.</summary>
+    public string? PoliciesDigest { get; init; }
     public required string FailOn { get; init; }
 }

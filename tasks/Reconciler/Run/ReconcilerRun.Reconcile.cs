@@ -114,6 +114,9 @@ public sealed partial class ReconcilerRun
         {
             throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
         }
+        // One shard's report alone lacks what the others found: publishing it would close their items.
+        if (ShardCover.Of(merged.Run.Shard) is { Count: > 1 } shard)
+            throw ReconcilerException.InvalidArgument("report", $"'{file}' is the report of shard {shard} alone; merge every shard's report with --target=Merge and publish the merged one");
         (LoadedMemory, var notes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
         var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
         Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;

@@ -143,7 +143,14 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
     private async Task<Observed> ObserveAsync(PolicySet policies, CancellationToken cancellationToken)
     {
         var (dns, dnsNotes) = await ObserveDnsAsync(policies, cancellationToken).ConfigureAwait(false);
+        // No server replied to anything: the run saw nothing of the estate, so it may not say that anything drifted,
+        // resolved or went away (README "Where to run it"). Before the memory, the findings and any publishing.
+        if (options.Observations is null && VantagePoint.NoServerAnswered(dns))
+            throw new ReconcilerException(ExitCodes.RunFailed,
+                $"no name server answered: {string.Join(", ", dns.Servers)} (every query timed out or was refused by the network); nothing was resolved, closed or published");
         var outbound = await ObserveOutboundAsync(policies, dns, cancellationToken).ConfigureAwait(false);
+        if (options.GitHubHostedRunner)
+            outbound = VantagePoint.OnGitHubHostedRunner(outbound);
         return new Observed(dns, new ObserverResult([], dnsNotes).And(outbound).And(ObserveLive(policies)));
     }
 
@@ -283,6 +290,10 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
         if (files.Count == 0)
             throw ReconcilerException.InvalidArgument("out", $"no shard reports (*/report.json) under '{options.Out}'");
         var reports = files.Select(f => ReportJson.Read(File.ReadAllText(f))).ToList();
+        // Merged and published, a partial set would close what the missing shards found: refuse it, naming what is wrong.
+        var problems = ShardCover.Problems([.. files.Select((f, i) => (Path.GetRelativePath(options.Out, f), reports[i].Run))]);
+        if (problems.Count > 0)
+            throw ReconcilerException.InvalidArgument("out", $"the shard reports under '{options.Out}' are not shards 1..N once each of the same policies: {string.Join("; ", problems)}");
         var merged = new Report
         {
             Run = reports[0].Run with { Target = "Merge", Shard = $"{reports.Count} shards", Now = reports.Max(r => r.Run.Now) },
@@ -341,6 +352,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
         PolicyFiles = policies is null ? [] : [.. policies.Files.Select(policies.RepositoryPathOf)],
         Nameservers = [.. options.Nameservers.Select(n => n.ToString())],
         Shard = options.Shard.ToString(),
+        PoliciesDigest = policies?.Digest(),
         FailOn = options.FailOn.ToWire(),
     };
 

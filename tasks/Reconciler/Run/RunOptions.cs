@@ -38,6 +38,11 @@ public sealed record RunOptions
     public int? PullRequest { get; init; }
     /// <summary>Also post <c>metrics.influx</c> here (<c>--influx</c>); the token stays in <c>INFLUX_TOKEN</c>.</summary>
     public InfluxEndpoint? Influx { get; init; }
+    /// <summary>
+    /// On one of GitHub's own runners (<c>RUNNER_ENVIRONMENT=github-hosted</c>): egress and probes describe that machine,
+    /// not the estate, so their findings are notes (README "Where to run it").
+    /// </summary>
+    public bool GitHubHostedRunner { get; init; }
 
     public const string DefaultSnapshot = "tasks/Reconciler/Providers/snapshot.tsv";
 
@@ -82,6 +87,7 @@ public sealed record RunOptions
             Influx = Arg("influx") is { } influx
                 ? InfluxEndpoint.TryParse(influx, out var endpoint, out var influxError) ? endpoint : throw ReconcilerException.InvalidArgument("influx", influxError)
                 : null,
+            GitHubHostedRunner = Observe.VantagePoint.IsGitHubHostedRunner(environment("RUNNER_ENVIRONMENT")),
         };
         if (options.Nameservers.Count == 0 && !options.SystemNameservers)
             throw ReconcilerException.InvalidArgument("nameservers", $"'{Arg("nameservers")}' names no server to ask; give IP[:PORT],… or system");

@@ -48,7 +48,7 @@ public sealed class DnsMessageReaderTests
         Assert.Equal(0xbeef, message.Header.Id);
         Assert.Equal(new DnsQuestion("www.example.test", RecordType.A), message.Questions.Single());
         var a = Assert.IsType<AddressRecord>(Assert.Single(message.Answers));
-        Assert.Equal(("www.example.test", IPAddress.Parse("192.0.2.10"), 300u), (a.Name, a.Address, a.Ttl));
+        Assert.Equal(("www.example.test", IPAddress.Parse("192.0.2.10"), 300u), (a.Name.ToString(), a.Address, a.Ttl));
         Assert.Equal(1232, message.Opt!.UdpPayloadSize);
         Assert.Equal(ResponseCode.NoError, message.ResponseCode);
     }
@@ -71,7 +71,7 @@ public sealed class DnsMessageReaderTests
 
         Assert.Equal(ResponseCode.NxDomain, message.ResponseCode);
         var soa = Assert.IsType<SoaRecord>(Assert.Single(message.Authorities));
-        Assert.Equal(("ns1.example.test", "hostmaster.example.test", 1u, 60u), (soa.PrimaryServer, soa.Mailbox, soa.Serial, soa.Minimum));
+        Assert.Equal(("ns1.example.test", "hostmaster.example.test", 1u, 60u), (soa.PrimaryServer.ToString(), soa.Mailbox.ToString(), soa.Serial, soa.Minimum));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class DnsMessageReaderTests
     {
         var name = Assert.Single(DnsMessageReader.Read(Question([3, (byte)'a', (byte)'.', 10, 0])).Questions).Name;
 
-        Assert.Equal("a\\.\\010", name);
+        Assert.Equal("a\\.\\010", name.ToString());
     }
 
     [Fact]

@@ -45,8 +45,30 @@ public sealed class RealServerTests(DnsServersFixture servers) : IAsyncDisposabl
         var lookup = await Resolver.ResolveAsync(servers.Knot.V4, "ext.example.test", RecordType.A);
 
         Assert.Single(direct.Message!.Answers);   // the authoritative server stops at the CNAME
-        Assert.Equal("api.other.test", Assert.Single(lookup.Chain).Target);
+        Assert.Equal("api.other.test", Assert.Single(lookup.Chain).Target.ToString());
         Assert.Equal(["198.51.100.7"], Addresses(lookup));
+    }
+
+    /// <summary>
+    /// Knot serves names whose labels hold bytes the text form escapes; the CNAME into the other zone is asked again
+    /// by its labels, at Knot (which stops at the CNAME) and at Unbound (which follows it itself).
+    /// </summary>
+    [Theory]
+    [InlineData("ones.example.test", "198.51.100.8")]
+    [InlineData("dotted.example.test", "198.51.100.9")]
+    public async Task A_cname_to_labels_the_text_form_escapes_resolves_at_real_servers(string host, string address)
+    {
+        var atKnot = await Resolver.ResolveAsync(servers.Knot.V4, host, RecordType.A);
+        var atUnbound = await Resolver.ResolveAsync(servers.Unbound.V4, host, RecordType.A);
+
+        foreach (var lookup in new[] { atKnot, atUnbound })
+        {
+            Assert.True(lookup.Outcome == DnsOutcome.Answer, $"{lookup.Server}: {lookup.Outcome} {lookup.Error}");
+            Assert.Equal([address], Addresses(lookup));
+        }
+        var target = Assert.Single(atKnot.Chain).Target;
+        Assert.Equal(host.StartsWith("ones", StringComparison.Ordinal) ? string.Concat(Enumerable.Repeat("\\001", 63)) + ".other.test" : "a\\.b.other.test", target.ToString());
+        Assert.Equal(target, Assert.Single(atUnbound.Chain).Target);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class SourcePortTests
     private static string AddressOf(int i) => $"10.{i >> 16 & 0xFF}.{i >> 8 & 0xFF}.{i & 0xFF}";
 
     private static int IndexOf(byte[] query) =>
-        int.Parse(DnsMessageReader.Read(query).Questions[0].Name.Split('.')[0][1..], System.Globalization.CultureInfo.InvariantCulture);
+        int.Parse(DnsMessageReader.Read(query).Questions[0].Name.ToString().Split('.')[0][1..], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>h0 … h{count-1}.ports.test, 64 at a time: as a bulk run asks, and under what the scripted server's buffer holds.</summary>
     private static async Task<(int Index, DnsResponse Response)[]> QueryAllAsync(DnsLookupClient client, ScriptedDnsServer server, int count)

@@ -24,7 +24,7 @@ public sealed class UdpTransportTests
     private static string AddressOf(int i) => $"10.{i >> 16 & 0xFF}.{i >> 8 & 0xFF}.{i & 0xFF}";
 
     private static int IndexOf(byte[] query) =>
-        int.Parse(DnsMessageReader.Read(query).Questions[0].Name.Split('.')[0][1..], System.Globalization.CultureInfo.InvariantCulture);
+        int.Parse(DnsMessageReader.Read(query).Questions[0].Name.ToString().Split('.')[0][1..], System.Globalization.CultureInfo.InvariantCulture);
 
     internal static Task<DnsReply?> AskAsync(UdpTransport transport, IPEndPoint server, string name, RecordType type = RecordType.A, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

@@ -96,7 +96,7 @@ public sealed class DriftEngineTests
         var missing = Assert.Single(findings, f => f.Kind == FindingKind.MissingIp);
         Assert.Equal((Severity.High, FindingAction.PullRequest, "p.yaml:11:9"), (missing.Severity, missing.Action, missing.Location!.ToString()));
         var evidence = Assert.Single(missing.Evidence);
-        Assert.Equal(("127.0.0.1:53", "api.example.test A 192.0.2.3", 60), (evidence.Source, evidence.Detail, evidence.Ttl));
+        Assert.Equal(("127.0.0.1:53", "api.example.test A 192.0.2.3", (uint?)60), (evidence.Source, evidence.Detail, evidence.Ttl));
     }
 
     [Fact]

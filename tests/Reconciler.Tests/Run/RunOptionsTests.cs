@@ -40,6 +40,14 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void Runner_environment_says_whether_this_is_a_github_hosted_runner()
+    {
+        Assert.True(Parse(new(), new() { ["RUNNER_ENVIRONMENT"] = "github-hosted" }).GitHubHostedRunner);
+        Assert.False(Parse(new(), new() { ["RUNNER_ENVIRONMENT"] = "self-hosted" }).GitHubHostedRunner);
+        Assert.False(Parse(new()).GitHubHostedRunner);
+    }
+
+    [Fact]
     public void Options_built_in_code_ask_only_the_servers_they_name_never_the_system()
     {
         var options = new RunOptions { Target = "Plan", Now = Clock, Nameservers = [Reconciler.Dns.Transport.NameServer.Parse("127.0.0.1:5353")] };

@@ -65,6 +65,8 @@ internal static partial class CakeProcess
             start.ArgumentList.Add(argument);
         start.Environment["NO_COLOR"] = "1";
         start.Environment.Remove("GITHUB_TOKEN");
+        // A test says where it runs; the machine running the tests (a GitHub-hosted CI runner) does not.
+        start.Environment.Remove("RUNNER_ENVIRONMENT");
         foreach (var (name, value) in environment)
             start.Environment[name] = value;
 

@@ -17,6 +17,8 @@ public sealed class DnsServersFixture : IAsyncLifetime
         chain3  IN A    192.0.2.20
         chain3  IN AAAA 2001:db8::20
         ext     IN CNAME api.other.test.
+        ones    IN CNAME \001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001.other.test.
+        dotted  IN CNAME a\.b.other.test.
         loop1   IN CNAME loop2
         loop2   IN CNAME loop1
         mutable 60 IN A 192.0.2.50
@@ -46,6 +48,8 @@ public sealed class DnsServersFixture : IAsyncLifetime
         ns1     IN A    127.0.0.1
         api     IN A    198.51.100.7
         api     IN AAAA 2001:db8:1::7
+        \001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001 IN A 198.51.100.8
+        a\.b    IN A    198.51.100.9
         """;
 
     internal KnotServer Knot { get; private set; } = null!;

@@ -1,3 +1,5 @@
+using Reconciler.Dns.Protocol;
+
 namespace Reconciler.Dns.Records;
 
 /// <summary>
@@ -5,4 +7,4 @@ namespace Reconciler.Dns.Records;
 /// RCODE (8 bits), VERSION (8) and flags (16, DO first). Options are kept as raw bytes.
 /// </summary>
 public sealed record OptRecord(ushort UdpPayloadSize, byte ExtendedResponseCode, byte Version, ushort Flags, byte[] Options)
-    : DnsRecord("", (ushort)Protocol.RecordType.OPT, UdpPayloadSize, ((uint)ExtendedResponseCode << 24) | ((uint)Version << 16) | Flags);
+    : DnsRecord(DnsName.Root, (ushort)Protocol.RecordType.OPT, UdpPayloadSize, ((uint)ExtendedResponseCode << 24) | ((uint)Version << 16) | Flags);

@@ -5,7 +5,7 @@ using Reconciler.Dns.Transport;
 namespace Reconciler.Dns.Resolution;
 
 /// <summary>One step of a CNAME chain: <c>Name</c> is an alias of <c>Target</c> for <c>Ttl</c> seconds.</summary>
-public sealed record CnameLink(string Name, string Target, uint Ttl);
+public sealed record CnameLink(DnsName Name, DnsName Target, uint Ttl);
 
 /// <summary>An address the host resolved to, and for how long the server said it holds.</summary>
 public sealed record ResolvedAddress(IPAddress Address, uint Ttl);
@@ -25,6 +25,6 @@ public sealed record HostLookup(
     TimeSpan Elapsed,
     string? Error = null)
 {
-    /// <summary>The name the addresses belong to: the end of the chain.</summary>
-    public string CanonicalName => Chain.Count == 0 ? Host : Chain[^1].Target;
+    /// <summary>The name the addresses belong to, in its text form: the end of the chain.</summary>
+    public string CanonicalName => Chain.Count == 0 ? Host : Chain[^1].Target.ToString();
 }

@@ -7,7 +7,8 @@ namespace Reconciler.Dns.Resolution;
 /// <summary>
 /// Resolves a host's A or AAAA records at one server, following CNAMEs: first those the server put in its
 /// answer, then, when it stopped at a CNAME whose target it does not serve (an authoritative server does),
-/// by asking again for the target. The chain is bounded and a loop ends it.
+/// by asking again for the target. The chain is bounded and a loop ends it. Each target is asked exactly as the
+/// answer spelt its labels (README "DNS"); a host that cannot be asked at all fails alone, as <see cref="DnsOutcome.Malformed"/>.
 /// </summary>
 public sealed class HostResolver(DnsLookupClient client, TimeProvider time)
 {
@@ -19,8 +20,9 @@ public sealed class HostResolver(DnsLookupClient client, TimeProvider time)
         var started = time.GetTimestamp();
         // Most hosts have no CNAME: the chain and the loop check are made only for those that do.
         List<CnameLink>? chain = null;
-        HashSet<string>? seen = null;
-        var name = host;
+        HashSet<DnsName>? seen = null;
+        if (!DnsName.TryParse(host, out var name, out var unaskable))
+            return Done(DnsOutcome.Malformed, [], $"'{host}' cannot be asked as a DNS name: {unaskable}");
         while (true)
         {
             var response = await client.QueryAsync(server, new DnsQuestion(name, type), cancellationToken).ConfigureAwait(false);
@@ -32,7 +34,7 @@ public sealed class HostResolver(DnsLookupClient client, TimeProvider time)
             while (CnameOf(answers, name) is { } cname)
             {
                 (chain ??= []).Add(new CnameLink(cname.Name, cname.Target, cname.Ttl));
-                seen ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase) { host };
+                seen ??= [name];
                 if (!seen.Add(cname.Target))
                     return Done(DnsOutcome.Malformed, [], $"CNAME loop at {cname.Target}");
                 if (chain.Count > MaxChainLength)
@@ -52,26 +54,24 @@ public sealed class HostResolver(DnsLookupClient client, TimeProvider time)
             new(host, type, server, outcome, chain ?? (IReadOnlyList<CnameLink>)[], addresses, at, time.GetElapsedTime(started), error);
     }
 
-    private static NameRecord? CnameOf(IReadOnlyList<DnsRecord> answers, string name)
+    private static NameRecord? CnameOf(IReadOnlyList<DnsRecord> answers, DnsName name)
     {
         for (var i = 0; i < answers.Count; i++)
         {
-            if (answers[i] is NameRecord { Type: RecordType.CNAME } cname && Same(cname.Name, name))
+            if (answers[i] is NameRecord { Type: RecordType.CNAME } cname && cname.Name.Equals(name))
                 return cname;
         }
         return null;
     }
 
-    private static List<ResolvedAddress> AddressesOf(IReadOnlyList<DnsRecord> answers, string name, RecordType type)
+    private static List<ResolvedAddress> AddressesOf(IReadOnlyList<DnsRecord> answers, DnsName name, RecordType type)
     {
         var addresses = new List<ResolvedAddress>(answers.Count);
         for (var i = 0; i < answers.Count; i++)
         {
-            if (answers[i] is AddressRecord address && address.TypeCode == (ushort)type && Same(address.Name, name))
+            if (answers[i] is AddressRecord address && address.TypeCode == (ushort)type && address.Name.Equals(name))
                 addresses.Add(new ResolvedAddress(address.Address, address.Ttl));
         }
         return addresses;
     }
-
-    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

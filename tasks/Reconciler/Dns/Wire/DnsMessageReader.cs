@@ -53,7 +53,9 @@ public static class DnsMessageReader
         var name = reader.ReadName();
         var type = reader.ReadUInt16();
         var @class = reader.ReadUInt16();
-        var ttl = reader.ReadUInt32();
+        var field = reader.ReadUInt32();
+        // RFC 2181 §8: a TTL with the top bit set is read as zero (OPT's field holds flags, not a TTL).
+        var ttl = type == (ushort)RecordType.OPT ? field : TtlOf(field);
         var length = reader.ReadUInt16();
         var start = reader.Offset;
         if (length > reader.Remaining)
@@ -77,6 +79,9 @@ public static class DnsMessageReader
             throw reader.Fail($"{(RecordType)type} data ends at {reader.Offset}, but RDLENGTH says {end}", start);
         return record;
     }
+
+    /// <summary>RFC 2181 §8: a TTL is 0 to 2³¹ − 1; a value with the top bit set is taken as zero.</summary>
+    public static uint TtlOf(uint field) => field > int.MaxValue ? 0 : field;
 
     private static List<string> ReadTexts(ref DnsWireReader reader, int end)
     {

@@ -15,9 +15,9 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
 
     private readonly ReadOnlySpan<byte> _message = message;
     // The last name read whole from where it starts, and where: a name that is only a pointer to it (an answer's
-    // owner pointing at the question, mostly) is the same string, decoded once.
+    // owner pointing at the question, mostly) is the same name, decoded once.
     private int _lastNameAt = -1;
-    private string? _lastName;
+    private DnsName? _lastName;
 
     public int Offset { get; set; }
 
@@ -58,9 +58,9 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
     /// <summary>
     /// A domain name (RFC 1035 §4.1.4): labels ending in a zero octet, or in a pointer to an earlier name.
     /// Each pointer must point strictly before the previous one, which rules out loops, and the expanded
-    /// name may not pass 255 octets. Returns the name without the trailing dot ("" for the root).
+    /// name may not pass 255 octets. The labels are kept as bytes, never turned into text on the way.
     /// </summary>
-    public string ReadName()
+    public DnsName ReadName()
     {
         if (_lastName is not null && Offset + 1 < _message.Length && (_message[Offset] & 0xC0) == 0xC0
             && ((_message[Offset] & 0x3F) << 8 | _message[Offset + 1]) == _lastNameAt)
@@ -68,14 +68,12 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
             Offset += 2;
             return _lastName;
         }
-        // 255 octets, each escaped as at most four characters (\DDD).
-        Span<char> name = stackalloc char[MaxNameOctets * 4];
+        Span<byte> name = stackalloc byte[MaxNameOctets];
         var written = 0;
         var start = Offset;
         var position = Offset;
         var floor = Offset;
         var jumped = false;
-        var octets = 1;
         while (true)
         {
             if (position >= _message.Length)
@@ -84,7 +82,8 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
             switch (length & 0xC0)
             {
                 case 0x00 when length == 0:
-                    var decoded = new string(name[..written]);
+                    name[written++] = 0;
+                    var decoded = DnsName.FromCheckedWire(name[..written]);
                     if (!jumped)
                     {
                         Offset = position + 1;
@@ -92,14 +91,13 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
                     }
                     return decoded;
                 case 0x00:
-                    octets += length + 1;
-                    if (octets > MaxNameOctets)
+                    // The label, its length octet and the root label still to come must fit in 255 octets.
+                    if (written + 1 + length + 1 > MaxNameOctets)
                         throw Fail($"a name is longer than {MaxNameOctets} octets", position);
                     if (position + 1 + length > _message.Length)
                         throw Fail("a label runs past the end of the message", position);
-                    if (written > 0)
-                        name[written++] = '.';
-                    written += WriteLabel(name[written..], _message.Slice(position + 1, length));
+                    _message.Slice(position, 1 + length).CopyTo(name[written..]);
+                    written += 1 + length;
                     position += 1 + length;
                     break;
                 case 0xC0:
@@ -126,32 +124,5 @@ internal ref struct DnsWireReader(ReadOnlySpan<byte> message)
     {
         if (count < 0 || Offset + count > _message.Length)
             throw Fail($"the message ends where {what} should be");
-    }
-
-    // Printable ASCII stays as is; '.', '\' and anything else is escaped as dig does (\. \\ \DDD),
-    // so a hostile label can never forge a dot or a control character in a name we print.
-    private static int WriteLabel(Span<char> destination, ReadOnlySpan<byte> label)
-    {
-        var written = 0;
-        foreach (var b in label)
-        {
-            if (b is (byte)'.' or (byte)'\\')
-            {
-                destination[written++] = '\\';
-                destination[written++] = (char)b;
-            }
-            else if (b is > 0x20 and < 0x7F)
-            {
-                destination[written++] = (char)b;
-            }
-            else
-            {
-                destination[written++] = '\\';
-                destination[written++] = (char)('0' + (b / 100));
-                destination[written++] = (char)('0' + (b / 10 % 10));
-                destination[written++] = (char)('0' + (b % 10));
-            }
-        }
-        return written;
     }
 }

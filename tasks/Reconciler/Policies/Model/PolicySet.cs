@@ -16,6 +16,18 @@ public sealed record PolicySet
     /// <summary>Each file's path relative to its git repository's root, by display path: what pull requests name.</summary>
     public IReadOnlyDictionary<string, string> RepositoryPaths { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// A digest of every policy file as loaded (repository path and text, in path order): the same policies give the same
+    /// digest on every machine, so shards can show they planned from one revision (README "Large estates: shards").
+    /// </summary>
+    public string Digest()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var file in Sources.OrderBy(f => RepositoryPathOf(f.Key), StringComparer.Ordinal))
+            text.Append(RepositoryPathOf(file.Key)).Append('\0').Append(file.Value).Append('\0');
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
     public string RepositoryPathOf(string displayPath) => RepositoryPaths.GetValueOrDefault(displayPath) ?? displayPath.TrimStart('/');
 
     /// <summary>Only the dependencies <paramref name="takes"/> keeps, and only the rules that name them.</summary>
