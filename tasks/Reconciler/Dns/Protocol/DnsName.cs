@@ -87,12 +87,14 @@ public sealed class DnsName : IEquatable<DnsName>
                     b = text[++i];
                 }
             }
+            else if (c > 0x7F)
+            {
+                return Fail("a character beyond ASCII (write the name in its A-label form, xn--…, or a byte as \\DDD)", out error);
+            }
             else
             {
                 b = c;
             }
-            if (b > 0x7F)
-                return Fail("a character beyond ASCII (write the name in its A-label form, xn--…)", out error);
             if (labelLength == 0)
             {
                 labelStart = written++;
