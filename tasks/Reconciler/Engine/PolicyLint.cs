@@ -76,7 +76,7 @@ public static class PolicyLint
             Dependency = rule.Dependency,
             Allowlist = allowlist.Name,
             Subject = domain.Value,
-            Message = $"{domain.Value} admits names that anyone can register ({where}, Public Suffix List): {allowlist.Name} lets {rule.Dependency}'s clients reach any of them. Admit {rule.Dependency}'s own domain instead",
+            Message = $"{domain.Value} admits names that anyone can register ({where}, Public Suffix List): {allowlist.Name} lets the clients of {rule.Dependency} reach any of them. Admit the names {rule.Dependency} calls instead",
             Action = FindingAction.Issue,
             Location = domain.Location,
         };

@@ -81,7 +81,7 @@ internal static class WideningJudgement
         var dependency = after.FindDependency(widening.Dependency);
         var what = widening.Is switch
         {
-            "domain" => $"a proxy admits {widening.Dependency} by name wherever its names point, and Reconciler stops holding its addresses to what the allowlists admit",
+            "domain" => $"a proxy admits {widening.Dependency} by name wherever its names point, and Plan stops comparing its addresses with the allowlists (no missing-ip, no stale-ip)",
             "provider" => $"every prefix {dependency?.Provider?.Name ?? "its provider"} publishes for {dependency?.Provider?.Service ?? "the service"} becomes admissible, not just the addresses {widening.Dependency} resolves to",
             _ => "Plan will propose admitting whatever DNS answers, where a static partner's answers elsewhere were drift to report",
         };
