@@ -99,6 +99,47 @@ public sealed class AdditionFloodTests
         Assert.Equal(10, findings.Count(f => f.Kind == FindingKind.AdditionRefused));
     }
 
+    /// <summary>A crafted feed for aws AMAZON us-east-1: 40 global prefixes, and three the gate must refuse.</summary>
+    private static ProviderKnowledge CraftedFeed() => new(ProviderSnapshot.Parse(
+        "#feed\taws\t2026-12-07\t1\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"aws\tAMAZON\tus-east-1\t54.{i}.0.0/16\n"))
+        + "aws\tAMAZON\tus-east-1\t10.0.0.0/8\naws\tAMAZON\tus-east-1\t169.254.169.254/32\naws\tAMAZON\tus-east-1\t0.0.0.0/0\n"));
+
+    [Theory]
+    [InlineData("      - dependency: aws\n        destinations: [54.100.0.0/16]\n", "egress")]
+    [InlineData("      - dependency: aws\n        prefix_set: aws-use1\n", "prefix set aws-use1")]
+    public void Provider_prefixes_pass_the_same_gate_and_are_not_held_as_a_flood(string rule, string into)
+    {
+        var policies = DriftEngineTests.Parse($"""
+            dependencies:
+              - name: aws
+                hosts: [sns.example.test]
+                track: provider
+                provider: {"{"} name: aws, service: AMAZON, region: us-east-1 {"}"}
+            prefix_sets:
+              - name: aws-use1
+                provider: {"{"} name: aws, service: AMAZON, region: us-east-1 {"}"}
+                prefixes: [54.0.0.0/16]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+            {rule}
+            """);
+        var set = DriftEngineTests.Observations(["sns.example.test A Answer 54.1.2.3"]);
+
+        var findings = FindingPipeline.Run(policies, Observed.DnsOnly(set), DriftMemory.Empty.Remember(set, DriftEngineTests.Now), CraftedFeed(), DriftEngineTests.Now);
+        var plan = Planner.Plan(policies, findings);
+
+        // The set is defined in both cases, so its drift is refused too when a rule lists prefixes itself.
+        var refused = findings.Where(f => f.Kind == FindingKind.AdditionRefused && f.Message.Contains($"so it is not proposed for {into} ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["0.0.0.0/0", "10.0.0.0/8", "169.254.169.254"], refused.Select(f => f.Subject).Order(StringComparer.Ordinal));
+        Assert.All(refused, f => Assert.Equal((Severity.High, FindingAction.Issue), (f.Severity, f.Action)));
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.AdditionHeld);
+        // The positive control: every global prefix the feed publishes and the policy lacks is proposed, over 32 of them.
+        var lacking = Enumerable.Range(into == "egress" ? 0 : 1, into == "egress" ? 40 : 39).Select(i => $"54.{i}.0.0/16").ToList();
+        Assert.Equal(lacking.Order(StringComparer.Ordinal), plan.PullRequests.Where(p => into == "egress" ? p.Allowlist == "egress" : p.Dependency == "aws-use1").SelectMany(p => p.Added).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("max_new_addresses: -1", "'max_new_addresses' must be from 0 to 100000, not -1")]
     [InlineData("max_new_addresses: lots", "'max_new_addresses' must be a whole number, not 'lots'")]

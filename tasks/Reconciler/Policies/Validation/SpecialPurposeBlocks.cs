@@ -7,7 +7,7 @@ namespace Reconciler.Policies.Validation;
 /// <param name="PrivateUse">Private use (RFC 1918, unique local): a dependency's <c>private_ranges</c> may admit these, nothing else.</param>
 public sealed record SpecialPurposeBlock(IPNetwork Network, string Name, bool PrivateUse = false)
 {
-    public override string ToString() => $"{Networks.Format(Network)} ({Name})";
+    public override string ToString() => $"{Network} ({Name})";
 }
 
 /// <summary>
