@@ -76,7 +76,7 @@ public static class Bootstrap
             return true;
         var built = System.IO.File.GetLastWriteTimeUtc(Stamp);
         var sources = System.IO.Directory.EnumerateFiles("tasks", "*.*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".cs") || f.EndsWith(".csproj") || f.EndsWith(".json") || f.EndsWith(".tsv"))
+            .Where(f => f.EndsWith(".cs") || f.EndsWith(".csproj") || f.EndsWith(".json") || f.EndsWith(".tsv") || f.EndsWith(".dat"))
             .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/"))
             .Concat(new[] { "Directory.Build.props", "Directory.Packages.props" });
         return sources.Any(f => System.IO.File.GetLastWriteTimeUtc(f) > built);

@@ -77,7 +77,8 @@ public static class DriftEngine
         allowlist.Kind == AllowlistKind.Proxy
         && dependency.Hosts.All(h => rules.SelectMany(r => r.Domains).Any(d => DomainAdmits(d.Value, h.Value)));
 
-    private static bool DomainAdmits(string domain, string host) =>
+    /// <summary>Whether a proxy domain admits a host, as squid's <c>dstdomain</c> does: a leading dot admits the name and every name below it.</summary>
+    internal static bool DomainAdmits(string domain, string host) =>
         domain.StartsWith('.')
             ? host.Equals(domain[1..], StringComparison.OrdinalIgnoreCase) || host.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
             : host.Equals(domain, StringComparison.OrdinalIgnoreCase);

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Reconciler.Findings;
 using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
 
 namespace Reconciler.Engine;
 
@@ -52,9 +53,33 @@ public static class PolicyLint
                         Location = destination.Location,
                     });
                 }
+                findings.AddRange(rule.Domains.Select(d => OverBroadDomain(allowlist, rule, d)).OfType<Finding>());
             }
         }
         return findings;
+    }
+
+    /// <summary>
+    /// A proxy domain with a leading dot admits every name below it; when a public suffix lies there (<c>.com</c>,
+    /// <c>.github.io</c>, or <c>.amazonaws.com</c> above <c>s3.amazonaws.com</c>), strangers register names that it
+    /// admits. A bare name admits itself alone, so only dotted domains are judged.
+    /// </summary>
+    private static Finding? OverBroadDomain(Allowlist allowlist, AllowlistRule rule, Located<string> domain)
+    {
+        if (!domain.Value.StartsWith('.') || PublicSuffixes.Default.SuffixAtOrBelow(domain.Value[1..]) is not { } suffix)
+            return null;
+        var where = suffix == domain.Value[1..] ? $"{suffix} is a public suffix" : $"{suffix} below it is a public suffix";
+        return new Finding
+        {
+            Kind = FindingKind.OverBroadRule,
+            Severity = Severity.High,
+            Dependency = rule.Dependency,
+            Allowlist = allowlist.Name,
+            Subject = domain.Value,
+            Message = $"{domain.Value} admits names that anyone can register ({where}, Public Suffix List): {allowlist.Name} lets the clients of {rule.Dependency} reach any of them. Admit the names {rule.Dependency} calls instead",
+            Action = FindingAction.Issue,
+            Location = domain.Location,
+        };
     }
 
     private static string? AdmitsNothing(Dependency? dependency, Allowlist allowlist, AllowlistRule rule)

@@ -31,6 +31,14 @@ public enum FindingKind
     RemovalHeld,
     /// <summary>An identity's runtime keeps DNS answers longer than the records' TTL: pinned to addresses a pool pulls (README "Outbound identity").</summary>
     DnsCacheTooLong,
+    /// <summary>An addition the gate refused (special-purpose, undeclared private use, our own egress): never proposed (README "Trust boundary").</summary>
+    AdditionRefused,
+    /// <summary>DNS-derived additions to one rule over settings.max_new_addresses in one run, held back from the pull requests.</summary>
+    AdditionHeld,
+    /// <summary>Review: a change that widens what may pass (a port, proxy domain, host, track, pin, private range, ignore entry, or a refused address).</summary>
+    PolicyWidened,
+    /// <summary>Review: a setting that weakens a safety guard (stale_after shorter; max_removal_share, max_new_addresses larger; broadest prefixes wider).</summary>
+    SafetyWeakened,
 }
 
 public static class FindingKinds

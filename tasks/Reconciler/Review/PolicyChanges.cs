@@ -8,12 +8,19 @@ namespace Reconciler.Review;
 /// <param name="Location">Where it is written (in the new policies for an addition; for a removal, the rule that remains, or the old line).</param>
 public sealed record AdmissionChange(string Allowlist, string Dependency, string Subject, bool Added, bool IsDomain, SourceLocation Location);
 
-/// <summary>What a pull request changes in what the allowlists admit, and the rules it writes or rewrites.</summary>
+/// <summary>What a pull request changes in what the allowlists admit, the rules it writes or rewrites, and what else it widens.</summary>
 public sealed record PolicyChanges(IReadOnlyList<AdmissionChange> Admissions, IReadOnlyList<(Allowlist Allowlist, AllowlistRule Rule)> TouchedRules)
 {
-    public IReadOnlySet<string> Dependencies => Admissions.Select(a => a.Dependency).Concat(TouchedRules.Select(t => t.Rule.Dependency)).ToHashSet(StringComparer.Ordinal);
+    /// <summary>Ports, hosts, track, pins, private ranges, ignore entries and safety settings that widen (<see cref="PolicyWidenings"/>).</summary>
+    public IReadOnlyList<Widening> Widenings { get; init; } = [];
 
-    public bool IsEmpty => Admissions.Count == 0 && TouchedRules.Count == 0;
+    /// <summary>The dependencies to observe: those whose rules changed, and those that name a new host (it is resolved through the gate).</summary>
+    public IReadOnlySet<string> Dependencies => Admissions.Select(a => a.Dependency)
+        .Concat(TouchedRules.Select(t => t.Rule.Dependency))
+        .Concat(Widenings.Where(w => w.Kind == WideningKind.Host).Select(w => w.Dependency))
+        .ToHashSet(StringComparer.Ordinal);
+
+    public bool IsEmpty => Admissions.Count == 0 && TouchedRules.Count == 0 && Widenings.Count == 0;
 
     /// <summary>Compares per allowlist and dependency, so that moving a rule, reordering or reformatting changes nothing. Pure.</summary>
     public static PolicyChanges Compare(PolicySet? before, PolicySet after)
@@ -38,7 +45,7 @@ public sealed record PolicyChanges(IReadOnlyList<AdmissionChange> Admissions, IR
             var oldShapes = was.Select(x => Shape(x.Rule)).ToHashSet(StringComparer.Ordinal);
             touched.AddRange(@is.Where(x => !oldShapes.Contains(Shape(x.Rule))).Select(x => (x.Allowlist, x.Rule)));
         }
-        return new PolicyChanges(admissions, touched);
+        return new PolicyChanges(admissions, touched) { Widenings = PolicyWidenings.Compare(before, after) };
     }
 
     private static Dictionary<string, (bool IsDomain, SourceLocation Location)> Admitted(List<(Allowlist Allowlist, AllowlistRule Rule)> rules)

@@ -23,7 +23,8 @@ public static class ReviewComment
         var added = review.Changes.Admissions.Count(a => a.Added);
         var removed = review.Changes.Admissions.Count - added;
         body.AppendLine($"Compared `{review.PoliciesFolder}` at `{review.Base}` ({review.BaseCommit[..Math.Min(7, review.BaseCommit.Length)]}) with this pull request: " +
-            $"{Count(added, "admission")} added, {Count(removed, "admission")} removed, {Count(review.Changes.TouchedRules.Count, "rule")} written or rewritten.").AppendLine();
+            $"{Count(added, "admission")} added, {Count(removed, "admission")} removed, {Count(review.Changes.TouchedRules.Count, "rule")} written or rewritten" +
+            (review.Changes.Widenings.Count == 0 ? "." : $", {Count(review.Changes.Widenings.Count, "other widening")} (ports, hosts, track, pins, ignore entries, settings).")).AppendLine();
 
         if (review.Errors.Count > 0)
         {
@@ -61,6 +62,8 @@ public static class ReviewComment
                     parts.Add("stops admitting " + string.Join(", ", minus));
                 body.AppendLine($"- `{group.Key.Allowlist}` for `{group.Key.Dependency}`: {string.Join("; ", parts)}");
             }
+            foreach (var widening in review.Changes.Widenings)
+                body.AppendLine($"- {widening.Describe()}");
             body.AppendLine().AppendLine("</details>").AppendLine();
         }
         foreach (var note in review.Notes)

@@ -11,8 +11,9 @@ namespace Reconciler.Review;
 
 /// <summary>
 /// Judges a pull request's policy changes as a careful network engineer would: what each added address is (does the
-/// dependency resolve to it today, whose is it), whether a removal cuts traffic DNS still sends there, and whether
-/// new rules are over-broad or lack a reason. Only what changed is judged. Pure.
+/// dependency resolve to it today, whose is it, does the admission gate take it), whether a removal cuts traffic DNS
+/// still sends there, whether new rules are over-broad or lack a reason, and every other widening against the base's
+/// settings (<see cref="WideningJudgement"/>). Only what changed is judged. Pure.
 /// </summary>
 public static class Reviewer
 {
@@ -20,7 +21,8 @@ public static class Reviewer
     /// The drift memory (Plan's <c>--state</c>), already holding this run's observations: an address seen within
     /// <c>stale_after</c> counts as one the dependency uses, so a rotating pool gets the same review on every run.
     /// </param>
-    public static IReadOnlyList<Finding> Judge(PolicySet after, PolicyChanges changes, ObservationSet observations, ProviderKnowledge providers, DriftMemory? memory = null, DateTimeOffset? now = null)
+    /// <param name="before">The base's policies: widenings are judged by its settings and its gate, so a change cannot loosen its own review.</param>
+    public static IReadOnlyList<Finding> Judge(PolicySet after, PolicyChanges changes, ObservationSet observations, ProviderKnowledge providers, DriftMemory? memory = null, DateTimeOffset? now = null, PolicySet? before = null)
     {
         var findings = new List<Finding>();
         var seen = SeenAddresses.Of(after, observations, memory, now);
@@ -43,9 +45,19 @@ public static class Reviewer
                 });
             }
         }
-        var touched = after with { Allowlists = [.. after.Allowlists.Select(a => a with { Rules = [.. changes.TouchedRules.Where(t => t.Allowlist.Name == a.Name).Select(t => t.Rule)] })] };
+        var touched = after with
+        {
+            Allowlists = [.. after.Allowlists.Select(a => a with { Rules = [.. changes.TouchedRules.Where(t => t.Allowlist.Name == a.Name).Select(t => t.Rule)] })],
+            Settings = before?.Settings ?? after.Settings,
+        };
         var added = changes.Admissions.Where(a => a.Added).Select(a => (a.Allowlist, a.Dependency, a.Subject)).ToHashSet();
-        findings.AddRange(PolicyLint.Check(touched).Where(f => f.Kind == FindingKind.OverBroadRule && Networks.TryParse(f.Subject, out var n, out _) && added.Contains((f.Allowlist!, f.Dependency, Networks.Format(n)))));
+        var overBroad = PolicyLint.Check(touched).Where(f => f.Kind == FindingKind.OverBroadRule
+            && added.Contains((f.Allowlist!, f.Dependency, Networks.TryParse(f.Subject, out var n, out _) ? Networks.Format(n) : f.Subject))).ToList();
+        findings.AddRange(overBroad);
+        var gate = new AdditionGate(GateBasis(before, after));
+        findings.AddRange(AddedDomains(after, changes, overBroad));
+        findings.AddRange(RefusedDestinations(changes, gate));
+        findings.AddRange(WideningJudgement.Judge(changes.Widenings, after, observations, gate, now ?? observations.At));
 
         foreach (var change in changes.Admissions.Where(a => !a.IsDomain))
         {
@@ -100,6 +112,55 @@ public static class Reviewer
             }
         }
         return findings;
+    }
+
+    /// <summary>
+    /// The gate as the base declares it: a dependency's private ranges from the base only, and every egress address of
+    /// either side, so a pull request cannot make its own additions admissible.
+    /// </summary>
+    private static PolicySet GateBasis(PolicySet? before, PolicySet after) => after with
+    {
+        Dependencies = [.. after.Dependencies.Select(d => d with { PrivateRanges = before?.FindDependency(d.Name)?.PrivateRanges ?? [] })],
+        Identities = [.. after.Identities.Concat(before?.Identities ?? [])],
+    };
+
+    /// <summary>An added destination the admission gate refuses: whatever DNS says, it is never a partner's address.</summary>
+    private static IEnumerable<Finding> RefusedDestinations(PolicyChanges changes, AdditionGate gate) =>
+        changes.Admissions.Where(a => a.Added && !a.IsDomain)
+            .Select(a => (Change: a, Why: gate.Refusal(a.Dependency, a.Subject)))
+            .Where(a => a.Why is not null)
+            .Select(a => new Finding
+            {
+                Kind = FindingKind.PolicyWidened,
+                Severity = Severity.High,
+                Dependency = a.Change.Dependency,
+                Allowlist = a.Change.Allowlist,
+                Subject = a.Change.Subject,
+                Message = $"{a.Change.Subject} is {a.Why}: the admission gate never proposes it, and {a.Change.Allowlist} should not admit it for {a.Change.Dependency} either",
+                Action = FindingAction.None,
+                Location = a.Change.Location,
+            });
+
+    /// <summary>An added proxy domain that admits none of the dependency's hosts admits names it does not use (over-broad ones are already reported).</summary>
+    private static IEnumerable<Finding> AddedDomains(PolicySet after, PolicyChanges changes, List<Finding> overBroad)
+    {
+        foreach (var change in changes.Admissions.Where(a => a.Added && a.IsDomain))
+        {
+            var hosts = after.FindDependency(change.Dependency)?.Hosts.Select(h => h.Value).ToList() ?? [];
+            if (hosts.Any(h => DriftEngine.DomainAdmits(change.Subject, h)) || overBroad.Any(f => f.Allowlist == change.Allowlist && f.Subject == change.Subject))
+                continue;
+            yield return new Finding
+            {
+                Kind = FindingKind.PolicyWidened,
+                Severity = Severity.Medium,
+                Dependency = change.Dependency,
+                Allowlist = change.Allowlist,
+                Subject = change.Subject,
+                Message = $"{change.Allowlist} now admits {change.Subject} for {change.Dependency}, which names none of its hosts ({(hosts.Count == 0 ? "none" : string.Join(", ", hosts))}); admit the names {change.Dependency} calls",
+                Action = FindingAction.None,
+                Location = change.Location,
+            };
+        }
     }
 
     private static string Few(List<string> items) =>

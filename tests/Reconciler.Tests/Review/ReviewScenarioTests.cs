@@ -17,7 +17,7 @@ public sealed class ReviewScenarioTests
 
     private static void Apply(ReviewWorld world, string scenario) => world.Edit(scenario switch
     {
-        "over-broad-rule" => p => p.Replace("        reason: T100\n", "        reason: T100\n      - dependency: ledger\n        destinations: [192.0.0.0/8]\n        reason: T300 the ledger says its addresses may change\n", StringComparison.Ordinal),
+        "over-broad-rule" => p => p.Replace("        reason: T100\n", "        reason: T100\n      - dependency: ledger\n        destinations: [192.0.0.0/9]\n        reason: T300 the ledger says its addresses may change\n", StringComparison.Ordinal),
         "address-not-resolved" => p => p.Replace("[198.51.100.7]", "[198.51.100.7, 203.0.113.99]", StringComparison.Ordinal),
         "removal-in-use" => p => p.Replace("[192.0.2.10, 192.0.2.11]", "[192.0.2.10]", StringComparison.Ordinal),
         "rule-without-reason" => p => p.Replace("        reason: T101\n", "        reason: T101\n      - dependency: billing\n        destinations: [198.51.100.8]\n", StringComparison.Ordinal),
@@ -83,7 +83,7 @@ public sealed class ReviewScenarioTests
         Assert.Empty(schema.Validate(sarif));
         using var json = System.Text.Json.JsonDocument.Parse(sarif);
         var results = json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal(["address-not-resolved", "over-broad-rule", "rule-without-reason"], results.Select(r => r.GetProperty("ruleId").GetString()).Order());
+        Assert.Equal(["address-not-resolved", "over-broad-rule", "policy-widened", "rule-without-reason"], results.Select(r => r.GetProperty("ruleId").GetString()).Order());
         Assert.All(results, r => Assert.Equal("policies/apps.yaml", r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()));
 
         // And the schema does refuse what is not SARIF, so the check above means something.

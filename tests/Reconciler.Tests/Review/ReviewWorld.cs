@@ -41,10 +41,10 @@ internal sealed class ReviewWorld : IDisposable
 
     private readonly string _root = Directory.CreateTempSubdirectory("reconciler-review-").FullName;
 
-    public ReviewWorld()
+    public ReviewWorld(string basePolicy = BasePolicy)
     {
         Directory.CreateDirectory(Path.Combine(_root, "policies"));
-        File.WriteAllText(PolicyFile, BasePolicy);
+        File.WriteAllText(PolicyFile, basePolicy);
         Git("init", "-q", "-b", "main");
         Git("add", "-A");
         Git("-c", "user.name=Alice", "-c", "user.email=alice@example.test", "commit", "-q", "-m", "Base policies");
