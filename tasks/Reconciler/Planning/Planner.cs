@@ -248,6 +248,7 @@ public static class Planner
         if (timeline is not null)
             body.Append("\nAddresses seen (first and last seen):\n\n").Append(timeline).Append('\n');
         body.AppendLine($"<!-- reconciler:pull-request allowlist={allowlist} dependency={dependency} -->");
+        body.Append(FindingsMarker.Of(findings));
         return body.Append(suggestion).ToString();
     }
 
