@@ -1,3 +1,5 @@
+using Reconciler.Findings;
+using Reconciler.Planning;
 using Reconciler.Publishing;
 
 namespace Reconciler.Tests.Publishing;
@@ -158,5 +160,46 @@ public sealed class OwnershipTests
         Assert.Contains("*", expired.Title, StringComparison.Ordinal);
         Assert.Equal("*", Markers.Issue(expired.Body)!.Dependency);
         Assert.Empty(world.GitHub.Violations);
+    }
+
+    [Fact]
+    public async Task A_commit_under_the_bots_name_is_adopted_only_when_it_holds_exactly_the_planned_change()
+    {
+        await using var world = await PublishingWorld.CreateAsync();
+        await world.RunAsync(PublishingWorld.Start);
+        var pr = Assert.Single(world.GitHub.PullRequests);
+        var bot = world.GitHub.TokenLogin;
+
+        // Positive control: the bot's own commit of the planned change, not yet recorded (a run that stopped after
+        // moving the branch), is adopted as the bot's: no back-off, the marker records it.
+        var same = world.GitHub.FileOnBranch(Ledger, PublishingWorld.PolicyPath);
+        var own = world.GitHub.AmendAsPerson(Ledger, PublishingWorld.PolicyPath, same, committer: bot);
+        await world.RunAsync(PublishingWorld.Start.AddHours(6));
+        Assert.Empty(world.GitHub.CommentsOn(pr.Number));
+        Assert.Equal(own, Markers.PullRequest(pr.Body)!.Head);
+
+        // The same name on author and committer (anyone can set them), the same trailer, another tree: not the bot's.
+        var widened = same.Replace("          - 192.0.2.10        # the ledger's front door", "          - 0.0.0.0/1\n          - 192.0.2.10        # the ledger's front door", StringComparison.Ordinal);
+        var forged = world.GitHub.AmendAsPerson(Ledger, PublishingWorld.PolicyPath, widened, committer: bot);
+        await world.RunAsync(PublishingWorld.Start.AddHours(12));
+        Assert.Contains("Someone else pushed", Assert.Single(world.GitHub.CommentsOn(pr.Number)), StringComparison.Ordinal);
+        Assert.Equal(forged, world.GitHub.Refs["refs/heads/" + Ledger]);
+        Assert.Empty(world.GitHub.Violations);
+    }
+
+    [Fact]
+    public async Task Every_finding_that_report_json_sends_to_github_is_found_there_by_its_fingerprint()
+    {
+        await using var world = await PublishingWorld.CreateAsync();
+        world.Dns["api.billing.test"] = ["198.51.100.99", "198.51.100.98"]; // two addresses: one grouped issue of two findings
+        var (report, _) = await world.RunAsync(PublishingWorld.Start);
+
+        var published = report.Findings.Where(f => f.Action is FindingAction.PullRequest or FindingAction.Issue).Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var listed = world.GitHub.Items.SelectMany(i => FindingsMarker.Read(i.Body)).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(published);
+        Assert.Subset(listed, published);
+        var grouped = Assert.Single(world.GitHub.Issues, i => i.Labels.Contains("static-ip-changed"));
+        Assert.Equal(2, FindingsMarker.Read(grouped.Body).Count);
+        Assert.DoesNotContain(Markers.Issue(grouped.Body)!.Fingerprint, FindingsMarker.Read(grouped.Body)); // the group's own key is not a finding's
     }
 }
