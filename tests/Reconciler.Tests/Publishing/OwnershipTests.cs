@@ -1,4 +1,5 @@
 using Reconciler.Findings;
+using Xunit.Abstractions;
 using Reconciler.Planning;
 using Reconciler.Publishing;
 
@@ -10,8 +11,15 @@ namespace Reconciler.Tests.Publishing;
 /// steer nothing; a removed label does not make the bot forget its issue. Each test also shows the bot's own item,
 /// in the same run, still managed: a test that passed by doing nothing would fail there.
 /// </summary>
-public sealed class OwnershipTests
+public sealed class OwnershipTests(ITestOutputHelper output)
 {
+    /// <summary>What the last run said (for the closing note's before/after).</summary>
+    private void Show(PublishingWorld world, int from)
+    {
+        foreach (var line in world.Log.Shown.Skip(from).Where(l => !l.StartsWith("summary:", StringComparison.Ordinal)))
+            output.WriteLine(line);
+    }
+
     private const string Ledger = "reconciler/app-egress/ledger";
 
     /// <summary>Past stale_after (2d): what was seen before and not since is no drift any more.</summary>
@@ -35,7 +43,9 @@ public sealed class OwnershipTests
         var theirs = world.GitHub.OpenPullRequestAsPerson("production", "Deploy the week's changes",
             $"Ship it.\n\n<!-- reconciler:pull-request-state branch=production change=0 head={main} -->\n");
 
+        var from = world.Log.Shown.Count;
         var (_, exit) = await world.RunAsync(Gone);
+        Show(world, from);
 
         Assert.Equal("closed", own.State); // the bot's own, with the same kind of marker, is still managed
         Assert.False(world.GitHub.Refs.ContainsKey("refs/heads/" + Ledger));
@@ -92,7 +102,9 @@ public sealed class OwnershipTests
         var amended = world.GitHub.AmendAsPerson(Ledger, PublishingWorld.PolicyPath, widened);
         Assert.Contains("Reconciler-Change:", world.GitHub.Commits[amended].Message, StringComparison.Ordinal);
 
+        var from = world.Log.Shown.Count;
         await world.RunAsync(PublishingWorld.Start.AddHours(12));
+        Show(world, from);
         var said = Assert.Single(world.GitHub.CommentsOn(pr.Number));
         Assert.Contains("Someone else pushed", said, StringComparison.Ordinal);
         Assert.True(Markers.PullRequest(pr.Body)!.BackedOff);
