@@ -17,6 +17,14 @@ public sealed class GitHubClient(GitHubConnection connection, string owner, stri
     public Task<Repository> GetRepositoryAsync(CancellationToken cancellationToken) =>
         connection.GetAsync<Repository>(Root, cancellationToken);
 
+    /// <summary>Whose token this is; GitHub refuses it (403) to a GitHub App's installation token, Actions' GITHUB_TOKEN included.</summary>
+    public Task<User> GetAuthenticatedUserAsync(CancellationToken cancellationToken) =>
+        connection.GetAsync<User>("user", cancellationToken);
+
+    /// <summary>A commit with the accounts of its author and committer and the files it changes.</summary>
+    public Task<RepositoryCommit> GetCommitAsync(string sha, CancellationToken cancellationToken) =>
+        connection.GetAsync<RepositoryCommit>($"{Root}/commits/{Uri.EscapeDataString(sha)}", cancellationToken);
+
     /// <summary><c>--repository</c> (or GITHUB_REPOSITORY) as owner and name.</summary>
     public static (string Owner, string Name) ParseRepository(string? repository) =>
         repository?.Split('/') is [{ Length: > 0 } owner, { Length: > 0 } name]
@@ -104,9 +112,9 @@ public sealed class PullRequestsClient(GitHubConnection connection, string root,
 /// <summary>Issues, their comments and labels (a pull request is an issue here too, for comments and labels).</summary>
 public sealed class IssuesClient(GitHubConnection connection, string root)
 {
-    /// <summary>Open and closed issues carrying the label; pull requests (which the API lists too) are left out.</summary>
-    public async Task<IReadOnlyList<Issue>> ListWithLabelAsync(string label, CancellationToken cancellationToken) =>
-        [.. (await connection.GetAllAsync<Issue>($"{root}/issues?state=all&labels={Uri.EscapeDataString(label)}", cancellationToken).ConfigureAwait(false))
+    /// <summary>Open and closed issues one account opened, whatever their labels; pull requests (which the API lists too) are left out.</summary>
+    public async Task<IReadOnlyList<Issue>> ListByCreatorAsync(string login, CancellationToken cancellationToken) =>
+        [.. (await connection.GetAllAsync<Issue>($"{root}/issues?state=all&creator={Uri.EscapeDataString(login)}", cancellationToken).ConfigureAwait(false))
             .Where(i => i.PullRequest is null)];
 
     public Task<Issue> CreateAsync(NewIssue issue, CancellationToken cancellationToken) =>

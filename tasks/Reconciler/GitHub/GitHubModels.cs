@@ -18,10 +18,25 @@ public sealed record GitTree(string Sha, IReadOnlyList<GitTreeEntry> Tree, bool 
 
 public sealed record GitBlob(string Sha, string Content, string Encoding);
 
-public sealed record BranchPoint(string Ref, string Sha);
+/// <param name="Repo">The repository the branch is in: a fork's for a pull request from a fork; null when GitHub has lost it (a deleted fork).</param>
+public sealed record BranchPoint(string Ref, string Sha, RepositoryName? Repo = null);
 
+public sealed record RepositoryName(string FullName);
+
+/// <param name="User">Who opened it.</param>
 public sealed record PullRequest(int Number, string State, string Title, string? Body, string HtmlUrl, BranchPoint Head, BranchPoint Base, DateTimeOffset? MergedAt = null, IReadOnlyList<Label>? Labels = null,
-    IReadOnlyList<User>? RequestedReviewers = null, IReadOnlyList<Team>? RequestedTeams = null);
+    IReadOnlyList<User>? RequestedReviewers = null, IReadOnlyList<Team>? RequestedTeams = null, User? User = null);
+
+/// <summary>
+/// A commit as <c>repos/get-commit</c> gives it: unlike the git data API's, it names the GitHub accounts its author and
+/// committer are linked to (null when none is), and the files it changes from its first parent with their blobs.
+/// </summary>
+public sealed record RepositoryCommit(string Sha, CommitDetail Commit, User? Author, User? Committer, IReadOnlyList<ShaOnly> Parents, IReadOnlyList<CommitFile>? Files = null);
+
+public sealed record CommitDetail(string Message, ShaOnly Tree);
+
+/// <param name="Sha">The file's blob after the commit; null for a removed file.</param>
+public sealed record CommitFile(string Filename, string? Sha, string Status);
 
 public sealed record User(string Login);
 
@@ -29,7 +44,8 @@ public sealed record Team(string Slug);
 
 public sealed record Label(string Name);
 
-public sealed record Issue(int Number, string State, string Title, string? Body, string HtmlUrl, IReadOnlyList<Label> Labels, string? StateReason = null, object? PullRequest = null, IReadOnlyList<User>? Assignees = null);
+/// <param name="User">Who opened it.</param>
+public sealed record Issue(int Number, string State, string Title, string? Body, string HtmlUrl, IReadOnlyList<Label> Labels, string? StateReason = null, object? PullRequest = null, IReadOnlyList<User>? Assignees = null, User? User = null);
 
 public sealed record IssueComment(long Id, string? Body, string HtmlUrl);
 

@@ -132,6 +132,7 @@ public static class IssueGrouping
                 body.AppendLine($"- and {merged.Evidence.Count - EvidenceLines} more (report.json has them all)");
         }
         body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={merged.Fingerprint} -->");
+        body.Append(FindingsMarker.Of(group));
         return new PlannedIssue(merged, Title(merged, group), CapLines(body.ToString()),
             ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]);
     }

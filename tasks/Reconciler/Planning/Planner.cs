@@ -239,6 +239,7 @@ public static class Planner
         if (lines.Count > BodyRows)
             body.AppendLine($"- and {lines.Count - BodyRows} more (report.json has them all)");
         body.AppendLine().AppendLine("</details>").AppendLine();
+        body.Append(FindingsMarker.Of(findings));
         // Repository-relative: the publisher links each to its line on GitHub.
         foreach (var location in findings.Select(f => f.Location).OfType<Diagnostics.SourceLocation>().Distinct().OrderBy(l => l.File, StringComparer.Ordinal).ThenBy(l => l.Line))
             body.AppendLine($"Policy: `{location}`");

@@ -114,6 +114,7 @@ public static class PrefixSetPlanner
         var held = findings.Count(f => f.Action != FindingAction.PullRequest);
         body.AppendLine($"Prefixes still in use are kept{(held > 0 ? $" ({held} held)" : "")}; report.json has the evidence of every line.");
         body.AppendLine($"<!-- reconciler:pull-request prefix-set={set.Name} -->");
+        body.Append(FindingsMarker.Of(findings));
         return body.ToString();
     }
 }

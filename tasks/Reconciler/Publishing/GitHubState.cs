@@ -16,13 +16,16 @@ public sealed record BotPullRequest(PullRequest PullRequest, PullRequestMarker M
 /// <param name="DeclinedNumber">That pull request's number.</param>
 public sealed record BotBranch(string Branch, string Sha, string? HeadChange, string? DeclinedChange, int? DeclinedNumber = null);
 
+/// <summary>The commit the bot would make for a planned change: the change its trailer names, and each file it changes (repository path) with its blob.</summary>
+public sealed record PlannedCommit(string Change, IReadOnlyDictionary<string, string> Blobs);
+
 /// <summary>An issue the bot made, with its marker.</summary>
 public sealed record BotIssue(Issue Issue, IssueMarker Marker)
 {
     public bool IsOpen => Issue.State == "open";
 }
 
-/// <summary>What is on GitHub now, as far as the bot's work goes. Read with a fixed number of listings, whatever the drift.</summary>
+/// <summary>What is on GitHub now, as far as the bot's work goes: only its own items. Read with a fixed number of listings, whatever the drift.</summary>
 /// <param name="DefaultBranchSha">The default branch's head: what links to policy lines point at.</param>
 public sealed record GitHubState(
     string DefaultBranch,
@@ -30,4 +33,9 @@ public sealed record GitHubState(
     IReadOnlyDictionary<string, BotPullRequest> OpenPullRequests,
     IReadOnlyDictionary<string, BotBranch> OrphanBranches,
     IReadOnlyList<BotIssue> Issues,
-    Issue? Dashboard);
+    Issue? Dashboard,
+    IReadOnlyList<string>? Ignored = null)
+{
+    /// <summary>Items that carry the bot's marker but are not the bot's (README "Publishing (Reconcile)"), each said once.</summary>
+    public IReadOnlyList<string> IgnoredItems => Ignored ?? [];
+}

@@ -14,7 +14,7 @@ public sealed record PullRequestMarker(string Branch, string Change, string Head
     public Routing Routed => Routing ?? Routing.None;
 
     public override string ToString() =>
-        $"<!-- reconciler:pull-request-state branch={Branch} change={Change} head={Head}{(BackedOff ? " backed-off" : "")}{Routed} -->";
+        $"<!-- reconciler:pull-request-state branch={Markers.Escape(Branch)} change={Change} head={Head}{(BackedOff ? " backed-off" : "")}{Routed} -->";
 }
 
 /// <summary>Handles the bot routed an item to (<see cref="Asked"/>) and those GitHub refused (<see cref="Refused"/>): each is tried once.</summary>
@@ -51,7 +51,7 @@ public sealed record IssueMarker(string Fingerprint, string Dependency, string R
     public Routing Routed => Routing ?? Routing.None;
 
     public override string ToString() =>
-        $"<!-- reconciler:issue-state fingerprint={Fingerprint} dependency={Dependency} revision={Revision} material={Material} severity={Severity}{(Resolved ? " resolved" : "")}{Routed} -->";
+        $"<!-- reconciler:issue-state fingerprint={Fingerprint} dependency={Markers.Escape(Dependency)} revision={Revision} material={Material} severity={Severity}{(Resolved ? " resolved" : "")}{Routed} -->";
 }
 
 public static partial class Markers
@@ -62,13 +62,19 @@ public static partial class Markers
 
     public static PullRequestMarker? PullRequest(string? body) =>
         body is not null && PullRequestPattern().Match(body) is { Success: true } m
-            ? new PullRequestMarker(m.Groups["branch"].Value, m.Groups["change"].Value, m.Groups["head"].Value, m.Groups["off"].Success, Routing.Of(m))
+            ? new PullRequestMarker(Uri.UnescapeDataString(m.Groups["branch"].Value), m.Groups["change"].Value, m.Groups["head"].Value, m.Groups["off"].Success, Routing.Of(m))
             : null;
 
     public static IssueMarker? Issue(string? body) =>
         body is not null && IssuePattern().Match(body) is { Success: true } m
-            ? new IssueMarker(m.Groups["fp"].Value, m.Groups["dep"].Value, m.Groups["rev"].Value, m.Groups["mat"].Value, m.Groups["sev"].Value, m.Groups["res"].Success, Routing.Of(m))
+            ? new IssueMarker(m.Groups["fp"].Value, Uri.UnescapeDataString(m.Groups["dep"].Value), m.Groups["rev"].Value, m.Groups["mat"].Value, m.Groups["sev"].Value, m.Groups["res"].Success, Routing.Of(m))
             : null;
+
+    /// <summary>
+    /// A name as a marker holds it: RFC 3986's unreserved characters as they are (so a plain dependency name reads as
+    /// itself), anything else (<c>*</c> for every dependency, spaces, <c>--&gt;</c>) percent-encoded, so it reads back.
+    /// </summary>
+    public static string Escape(string name) => Uri.EscapeDataString(name);
 
     public static bool IsDashboard(string? body) => body?.Contains(Dashboard, StringComparison.Ordinal) == true;
 
@@ -91,7 +97,7 @@ public static partial class Markers
     [GeneratedRegex(@"<!-- reconciler:pull-request-state branch=(?<branch>\S+) change=(?<change>[0-9a-f]+) head=(?<head>[0-9a-f]*)(?<off> backed-off)?" + RoutingPattern + @" -->")]
     private static partial Regex PullRequestPattern();
 
-    [GeneratedRegex(@"<!-- reconciler:issue-state fingerprint=(?<fp>[0-9a-f]+) dependency=(?<dep>[a-z0-9-]+) revision=(?<rev>[0-9a-f]+) material=(?<mat>[0-9a-f]+) severity=(?<sev>[a-z]+)(?<res> resolved)?" + RoutingPattern + @" -->")]
+    [GeneratedRegex(@"<!-- reconciler:issue-state fingerprint=(?<fp>[0-9a-f]+) dependency=(?<dep>[A-Za-z0-9%._~-]+) revision=(?<rev>[0-9a-f]+) material=(?<mat>[0-9a-f]+) severity=(?<sev>[a-z]+)(?<res> resolved)?" + RoutingPattern + @" -->")]
     private static partial Regex IssuePattern();
 
     [GeneratedRegex(@"\n*<!-- reconciler:(pull-request|issue)-state [^>]*-->\n?")]

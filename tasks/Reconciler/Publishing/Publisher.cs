@@ -13,12 +13,15 @@ public sealed record PublishResult(IReadOnlyList<string> Done, IReadOnlyList<str
 /// API on top of the default branch; its branch is created or moved only once that commit exists, so a run that
 /// stops anywhere leaves nothing half made, and the next run finishes the job (see <see cref="GitHubStateReader"/>).
 /// </summary>
-public sealed class Publisher(GitHubClient github, IRunLog log)
+/// <param name="login">The bot's own account (whose token this is): only what it made is its own.</param>
+public sealed class Publisher(GitHubClient github, IRunLog log, string login)
 {
     public async Task<PublishResult> PublishAsync(ChangePlan plan, PolicySet policies, PublishLimits limits, IReadOnlySet<string> unsure, CancellationToken cancellationToken)
     {
-        var plannedBranches = plan.PullRequests.Select(p => p.Branch).ToHashSet(StringComparer.Ordinal);
-        var state = await GitHubStateReader.ReadAsync(github, plannedBranches, StateBranch.DefaultName, cancellationToken).ConfigureAwait(false);
+        var planned = plan.PullRequests.ToDictionary(p => p.Branch, p => new Lazy<PlannedCommit>(() => PlannedCommitOf(p, policies)), StringComparer.Ordinal);
+        var state = await GitHubStateReader.ReadAsync(github, login, planned, StateBranch.DefaultName, cancellationToken).ConfigureAwait(false);
+        foreach (var item in state.IgnoredItems)
+            log.Warning(item);
         var owners = policies.Dependencies.Select(d => (d.Name, Handle: OwnerHandle.Of(d.Owner))).Where(d => d.Handle is not null).ToDictionary(d => d.Name, d => d.Handle!, StringComparer.Ordinal);
         var decision = PublishDecisions.Decide(plan, state, limits, unsure, owners);
         var links = state.DefaultBranchSha is { } sha
@@ -220,6 +223,13 @@ public sealed class Publisher(GitHubClient github, IRunLog log)
         }
         log.Warning($"GitHub did not assign #{issue.Number} to {assignee}: they cannot be assigned in this repository");
         return routed.WithRefused(assignee.ToString());
+    }
+
+    /// <summary>The files the bot's commit of this change holds (an edit that does not apply holds none).</summary>
+    private static PlannedCommit PlannedCommitOf(PlannedPullRequest pr, PolicySet policies)
+    {
+        var files = pr.Failure is null ? pr.EditedFiles(policies.Sources) : new Dictionary<string, string>();
+        return new PlannedCommit(PublishDecisions.ChangeOf(pr), files.ToDictionary(f => policies.RepositoryPathOf(f.Key), f => GitBlobs.Sha(f.Value), StringComparer.Ordinal));
     }
 
     private sealed record Base(string Sha, string Tree, IReadOnlyDictionary<string, string> Blobs);

@@ -51,6 +51,12 @@ public sealed partial class ReconcilerRun
         {
             throw new ReconcilerException(ExitCodes.InvalidInput, $"GITHUB_TOKEN was refused before anything was observed: {e.Message}", e);
         }
+        catch (GitHubNotFoundException e)
+        {
+            // GitHub answers 404 for a private repository the token cannot see, too: either way a bad argument.
+            throw ReconcilerException.InvalidArgument("repository", $"'{_github.Repository}' does not exist at {_github.Connection.ApiBase}, or the token cannot see it ({e.Message})");
+        }
+        _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A folder that exists and takes a file, or can be made; a file in its place, or a read-only place, is exit 2.</summary>

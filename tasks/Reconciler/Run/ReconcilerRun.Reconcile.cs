@@ -20,6 +20,7 @@ public sealed partial class ReconcilerRun
     public GitHubWritePacer? GitHubPacer { get; init; }
 
     private GitHubClient? _github;
+    private string? _login;
     private HttpClient? _http;
     private StateBranch? _stateBranch;
 
@@ -55,6 +56,9 @@ public sealed partial class ReconcilerRun
     {
         if (!Uri.TryCreate(options.GitHubApi, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
             throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is not an http(s) URL");
+        // The token goes in a header: over plain http it may only go to this machine.
+        if (api.Scheme == Uri.UriSchemeHttp && !api.IsLoopback)
+            throw ReconcilerException.InvalidArgument("github-api", $"'{options.GitHubApi}' is plain http to {api.Host}, which is not a loopback address: the token would cross the network in the clear; use https://");
         var (owner, name) = GitHubClient.ParseRepository(options.Repository);
         return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry, pacer: GitHubPacer), owner, name);
     }
@@ -73,13 +77,39 @@ public sealed partial class ReconcilerRun
         var settings = Policies!.Settings;
         // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
         var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
-        var result = await new Publisher(_github, log).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
+        _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
+        var result = await new Publisher(_github, log, _login).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
         if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, StateTolerance(settings.StaleAfter), cancellationToken).ConfigureAwait(false))
             log.Information($"saved the drift memory to the branch {StateBranch.DefaultName}");
         var (reads, writes) = _github.Connection.Calls;
         log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
         return result;
     }
+
+    /// <summary>
+    /// The bot's own account, whose items alone it acts on: <c>--github-login</c>, else whose token it is. A GitHub App's
+    /// installation token cannot ask (403); in GitHub Actions that is the workflow's GITHUB_TOKEN, github-actions[bot].
+    /// </summary>
+    private async Task<string> BotLoginAsync(CancellationToken cancellationToken)
+    {
+        if (options.GitHubLogin is { } given)
+            return given;
+        try
+        {
+            return (await _github!.GetAuthenticatedUserAsync(cancellationToken).ConfigureAwait(false)).Login;
+        }
+        catch (GitHubForbiddenException) when (options.InGitHubActions)
+        {
+            log.Information($"the token cannot say whose it is: taking it as the workflow's GITHUB_TOKEN ({ActionsLogin}); give --github-login=APP-SLUG[bot] for a GitHub App's token");
+            return ActionsLogin;
+        }
+        catch (GitHubForbiddenException e)
+        {
+            throw ReconcilerException.InvalidArgument("github-login", $"the token cannot say whose it is ({e.Message}); give --github-login=APP-SLUG[bot] for a GitHub App's token, so that the bot knows its own pull requests and issues");
+        }
+    }
+
+    private const string ActionsLogin = "github-actions[bot]";
 
     /// <summary>
     /// Times that moved less than this are not worth a commit on the state branch: a tenth of stale_after, and under a

@@ -24,6 +24,10 @@ public sealed record RunOptions
     public string Base { get; init; } = "origin/main";
     public string GitHubApi { get; init; } = "https://api.github.com";
     public string? Repository { get; init; }
+    /// <summary>The bot's own GitHub account, when the token cannot say whose it is (a GitHub App's installation token).</summary>
+    public string? GitHubLogin { get; init; }
+    /// <summary>Running in GitHub Actions (<c>GITHUB_ACTIONS=true</c>): a token that cannot say whose it is, is the workflow's GITHUB_TOKEN.</summary>
+    public bool InGitHubActions { get; init; }
     public Severity FailOn { get; init; } = Severity.High;
     public string? Observations { get; init; }
     public string? Live { get; init; }
@@ -74,6 +78,8 @@ public sealed record RunOptions
             Base = Arg("base") ?? "origin/main",
             GitHubApi = Arg("github-api") ?? environment("GITHUB_API_URL") ?? "https://api.github.com",
             Repository = Arg("repository") ?? environment("GITHUB_REPOSITORY"),
+            GitHubLogin = Arg("github-login"),
+            InGitHubActions = environment("GITHUB_ACTIONS") == "true",
             FailOn = Arg("fail-on") is { } failOn ? ParseSeverity(failOn) : Severity.High,
             Observations = Arg("observations"),
             Live = Arg("live"),

@@ -20,6 +20,8 @@ public sealed class GitHubContractTests(PrismServer prism) : IClassFixture<Prism
     private static readonly Dictionary<string, Func<GitHubClient, Task>> Operations = new(StringComparer.Ordinal)
     {
         ["GitHubClient.GetRepositoryAsync"] = c => c.GetRepositoryAsync(default),
+        ["GitHubClient.GetAuthenticatedUserAsync"] = c => c.GetAuthenticatedUserAsync(default),
+        ["GitHubClient.GetCommitAsync"] = c => c.GetCommitAsync(new string('c', 40), default),
         ["GitDataClient.GetBranchAsync"] = c => c.Git.GetBranchAsync("reconciler/app-egress/ledger", default),
         ["GitDataClient.ListBranchesAsync"] = c => c.Git.ListBranchesAsync("reconciler/", default),
         ["GitDataClient.CreateBranchAsync"] = c => c.Git.CreateBranchAsync("reconciler/app-egress/ledger", new string('a', 40), default),
@@ -52,7 +54,7 @@ public sealed class GitHubContractTests(PrismServer prism) : IClassFixture<Prism
             await c.PullRequests.RequestReviewersAsync(7, new ReviewRequest(null, ["netops"]), default);
         },
         ["IssuesClient.AddAssigneesAsync"] = c => c.Issues.AddAssigneesAsync(8, ["octocat"], default),
-        ["IssuesClient.ListWithLabelAsync"] = c => c.Issues.ListWithLabelAsync("reconciler", default),
+        ["IssuesClient.ListByCreatorAsync"] = c => c.Issues.ListByCreatorAsync("reconciler[bot]", default),
         ["IssuesClient.CreateAsync"] = c => c.Issues.CreateAsync(new NewIssue("resolution-failed: ledger", "body", ["reconciler", "severity:high"]), default),
         ["IssuesClient.UpdateAsync"] = async c =>
         {

@@ -8,6 +8,12 @@ internal sealed partial class FakeGitHub
 {
     private (int, JsonNode?, string?) Route(string operation, FakeRequest request, JsonObject? body)
     {
+        if (operation == "users/get-authenticated")
+        {
+            return IntegrationToken
+                ? (403, Message("Resource not accessible by integration"), null)
+                : (200, new JsonObject { ["login"] = TokenLogin, ["id"] = 4242, ["type"] = "User" }, null);
+        }
         var parts = request.Path.Split('/').Select(Uri.UnescapeDataString).ToArray(); // "", repos, owner, name, …
         if (parts[2] != Owner || parts[3] != Name)
             return (404, Message("Not Found"), null);
@@ -49,19 +55,21 @@ internal sealed partial class FakeGitHub
             {
                 if (!Refs.Remove("refs/" + parts[^1], out var last))
                     return (422, Message("Reference does not exist"), null);
-                foreach (var pr in PullRequests.Where(p => "refs/heads/" + p.HeadRef == "refs/" + parts[^1]))
+                foreach (var pr in PullRequests.Where(p => p.HeadRepository is null && "refs/heads/" + p.HeadRef == "refs/" + parts[^1]))
                     pr.LastHead = last; // a pull request keeps its head commit when its branch goes
                 return (204, null, null);
             }
             case "git/get-commit":
                 return Commits.TryGetValue(parts[^1], out var commit) ? (200, CommitJson(commit), null) : (404, Message("Not Found"), null);
+            case "repos/get-commit":
+                return Commits.TryGetValue(parts[^1], out var made) ? (200, RepositoryCommitJson(made), null) : (404, Message("Not Found"), null);
             case "git/create-commit":
             {
                 var tree = Arg("tree");
                 var parents = body!["parents"]?.AsArray().Select(p => p!.GetValue<string>()).ToList() ?? [];
                 if (!Trees.ContainsKey(tree) || parents.Any(p => !Commits.ContainsKey(p)))
                     return (422, Message("Tree or parent SHA does not exist"), null);
-                return (201, CommitJson(Commits[Commit(tree, parents, Arg("message"), "reconciler[bot]")]), null);
+                return (201, CommitJson(Commits[Commit(tree, parents, Arg("message"), TokenLogin)]), null);
             }
             case "git/get-tree":
             {
@@ -95,16 +103,16 @@ internal sealed partial class FakeGitHub
             {
                 var state = query.GetValueOrDefault("state", "open");
                 var head = query.GetValueOrDefault("head");
-                return Page([.. PullRequests.Where(p => state == "all" || p.State == state).Where(p => head is null || $"{Owner}:{p.HeadRef}" == head).Select(PullJson)], query, request.Path);
+                return Page([.. PullRequests.Where(p => state == "all" || p.State == state).Where(p => head is null || $"{(p.HeadRepository ?? Owner).Split('/')[0]}:{p.HeadRef}" == head).Select(PullJson)], query, request.Path);
             }
             case "pulls/create":
             {
                 var head = Arg("head");
                 if (!Refs.ContainsKey("refs/heads/" + head))
                     return (422, Message("Validation Failed: head does not exist"), null);
-                if (PullRequests.Any(p => p.State == "open" && p.HeadRef == head))
+                if (PullRequests.Any(p => p.State == "open" && p.HeadRepository is null && p.HeadRef == head))
                     return (422, Message($"A pull request already exists for {Owner}:{head}."), null);
-                var pr = new FakeItem(_next++, Arg("title"), body!["body"]?.GetValue<string>(), true) { HeadRef = head, BaseRef = Arg("base") };
+                var pr = new FakeItem(_next++, Arg("title"), body!["body"]?.GetValue<string>(), true) { HeadRef = head, BaseRef = Arg("base"), Author = TokenLogin };
                 Items.Add(pr);
                 return (201, PullJson(pr), null);
             }
@@ -149,11 +157,12 @@ internal sealed partial class FakeGitHub
             {
                 var state = query.GetValueOrDefault("state", "open");
                 var labels = query.GetValueOrDefault("labels")?.Split(',') ?? [];
-                return Page([.. Items.Where(i => state == "all" || i.State == state).Where(i => labels.All(l => i.Labels.Contains(l))).OrderByDescending(i => i.Number).Select(IssueJson)], query, request.Path);
+                var creator = query.GetValueOrDefault("creator");
+                return Page([.. Items.Where(i => state == "all" || i.State == state).Where(i => labels.All(l => i.Labels.Contains(l))).Where(i => creator is null || i.Author.Equals(creator, StringComparison.OrdinalIgnoreCase)).OrderByDescending(i => i.Number).Select(IssueJson)], query, request.Path);
             }
             case "issues/create":
             {
-                var issue = new FakeItem(_next++, Arg("title"), body!["body"]?.GetValue<string>(), false);
+                var issue = new FakeItem(_next++, Arg("title"), body!["body"]?.GetValue<string>(), false) { Author = TokenLogin };
                 issue.Labels.AddRange(body["labels"]?.AsArray().Select(l => l!.GetValue<string>()) ?? []);
                 Items.Add(issue);
                 return (201, IssueJson(issue), null);
@@ -244,7 +253,35 @@ internal sealed partial class FakeGitHub
         ["tree"] = new JsonObject { ["sha"] = commit.Tree },
         ["parents"] = new JsonArray([.. commit.Parents.Select(p => (JsonNode)new JsonObject { ["sha"] = p })]),
         ["author"] = new JsonObject { ["name"] = commit.Author },
+        ["committer"] = new JsonObject { ["name"] = commit.CommittedBy },
     };
+
+    /// <summary>
+    /// The commit as <c>repos/get-commit</c> gives it: the GitHub accounts its author and committer are linked to, and
+    /// the files it changes from its first parent, each with its blob.
+    /// </summary>
+    private JsonObject RepositoryCommitJson(FakeCommit commit)
+    {
+        var before = commit.Parents.Count > 0 ? Trees[Commits[commit.Parents[0]].Tree] : new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var after = Trees[commit.Tree];
+        var files = after.Where(e => before.GetValueOrDefault(e.Key) != e.Value).Select(e => (JsonNode)new JsonObject { ["filename"] = e.Key, ["sha"] = e.Value, ["status"] = before.ContainsKey(e.Key) ? "modified" : "added" })
+            .Concat(before.Where(e => !after.ContainsKey(e.Key)).Select(e => (JsonNode)new JsonObject { ["filename"] = e.Key, ["sha"] = null, ["status"] = "removed" }));
+        return new JsonObject
+        {
+            ["sha"] = commit.Sha,
+            ["commit"] = new JsonObject
+            {
+                ["message"] = commit.Message,
+                ["tree"] = new JsonObject { ["sha"] = commit.Tree },
+                ["author"] = new JsonObject { ["name"] = commit.Author },
+                ["committer"] = new JsonObject { ["name"] = commit.CommittedBy },
+            },
+            ["author"] = new JsonObject { ["login"] = commit.Author },
+            ["committer"] = new JsonObject { ["login"] = commit.CommittedBy },
+            ["parents"] = new JsonArray([.. commit.Parents.Select(p => (JsonNode)new JsonObject { ["sha"] = p })]),
+            ["files"] = new JsonArray([.. files]),
+        };
+    }
 
     private JsonObject PullJson(FakeItem pr) => new()
     {
@@ -254,7 +291,13 @@ internal sealed partial class FakeGitHub
         ["body"] = pr.Body,
         ["html_url"] = $"https://github.example/{Owner}/{Name}/pull/{pr.Number}",
         // As on GitHub, an open pull request's head follows its branch.
-        ["head"] = new JsonObject { ["ref"] = pr.HeadRef, ["sha"] = Refs.TryGetValue("refs/heads/" + pr.HeadRef, out var head) ? head : pr.LastHead },
+        ["user"] = new JsonObject { ["login"] = pr.Author },
+        ["head"] = new JsonObject
+        {
+            ["ref"] = pr.HeadRef,
+            ["sha"] = pr.HeadRepository is null && Refs.TryGetValue("refs/heads/" + pr.HeadRef, out var head) ? head : pr.LastHead,
+            ["repo"] = new JsonObject { ["full_name"] = pr.HeadRepository ?? $"{Owner}/{Name}" },
+        },
         ["base"] = new JsonObject { ["ref"] = pr.BaseRef, ["sha"] = Refs["refs/heads/" + pr.BaseRef] },
         ["merged_at"] = pr.MergedAt?.ToString("O"),
         ["labels"] = new JsonArray([.. pr.Labels.Select(l => (JsonNode)new JsonObject { ["name"] = l })]),
@@ -272,6 +315,7 @@ internal sealed partial class FakeGitHub
             ["state_reason"] = item.StateReason,
             ["title"] = item.Title,
             ["body"] = item.Body,
+            ["user"] = new JsonObject { ["login"] = item.Author },
             ["html_url"] = $"https://github.example/{Owner}/{Name}/issues/{item.Number}",
             ["labels"] = new JsonArray([.. item.Labels.Select(l => (JsonNode)new JsonObject { ["name"] = l })]),
             ["assignees"] = new JsonArray([.. item.Assignees.Select(l => (JsonNode)new JsonObject { ["login"] = l })]),

@@ -52,6 +52,11 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
     public HashSet<string> Collaborators { get; } = new(StringComparer.OrdinalIgnoreCase) { "alice", "bob", "carol" };
     public HashSet<string> Teams { get; } = new(StringComparer.OrdinalIgnoreCase) { "netops" };
 
+    /// <summary>Whose token the bot holds: the author of what it creates, and what <c>GET /user</c> says.</summary>
+    public string TokenLogin { get; set; } = "reconciler-bot";
+    /// <summary>A GitHub App installation token (or Actions' GITHUB_TOKEN): <c>GET /user</c> is refused with 403, as on GitHub.</summary>
+    public bool IntegrationToken { get; set; }
+
     public IEnumerable<FakeItem> PullRequests => Items.Where(i => i.IsPullRequest);
     public IEnumerable<FakeItem> Issues => Items.Where(i => !i.IsPullRequest);
     public int Writes => Requests.Count(r => r.Method != "GET");
@@ -85,14 +90,56 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
     }
 
     /// <summary>A person opens a pull request from a new branch (for the review's comments).</summary>
-    public int OpenPullRequestAsPerson(string branch, string title)
+    public int OpenPullRequestAsPerson(string branch, string title, string body = "Please review.", string author = "bob")
     {
         lock (_lock)
         {
             Refs["refs/heads/" + branch] = Refs["refs/heads/main"];
-            var pr = new FakeItem(_next++, title, "Please review.", true) { HeadRef = branch, BaseRef = "main" };
+            var pr = new FakeItem(_next++, title, body, true) { HeadRef = branch, BaseRef = "main", Author = author };
             Items.Add(pr);
             return pr.Number;
+        }
+    }
+
+    /// <summary>
+    /// Someone opens a pull request from their fork's branch (any name, the bot's included): its head commit lives in
+    /// the fork, and no branch of this repository moves.
+    /// </summary>
+    public int OpenForkPullRequest(string forkOwner, string branch, string title, string body)
+    {
+        lock (_lock)
+        {
+            var main = Commits[Refs["refs/heads/main"]];
+            var head = Commit(main.Tree, [main.Sha], title, forkOwner);
+            var pr = new FakeItem(_next++, title, body, true) { HeadRef = branch, BaseRef = "main", Author = forkOwner, HeadRepository = $"{forkOwner}/{Name}", LastHead = head };
+            Items.Add(pr);
+            return pr.Number;
+        }
+    }
+
+    /// <summary>
+    /// A person amends the head commit of a branch (changing one file) and force-pushes: message, trailer and author
+    /// stay, the committer is the person, as <c>git commit --amend</c> does.
+    /// </summary>
+    public string AmendAsPerson(string branch, string path, string content, string committer = "bob")
+    {
+        lock (_lock)
+        {
+            var head = Commits[Refs["refs/heads/" + branch]];
+            var files = new Dictionary<string, string>(Trees[head.Tree].ToDictionary(e => e.Key, e => Blobs[e.Value]), StringComparer.Ordinal) { [path] = content };
+            return Refs["refs/heads/" + branch] = Commit(Tree(files), head.Parents, head.Message, head.Author, committer);
+        }
+    }
+
+    /// <summary>A person opens an issue (with any body and labels, a copied marker included).</summary>
+    public int OpenIssueAsPerson(string title, string body, IEnumerable<string> labels, string author = "mallory")
+    {
+        lock (_lock)
+        {
+            var issue = new FakeItem(_next++, title, body, false) { Author = author };
+            issue.Labels.AddRange(labels);
+            Items.Add(issue);
+            return issue.Number;
         }
     }
 
@@ -154,10 +201,10 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
         return treeSha;
     }
 
-    private string Commit(string tree, IReadOnlyList<string> parents, string message, string author)
+    private string Commit(string tree, IReadOnlyList<string> parents, string message, string author, string? committer = null)
     {
-        var sha = Sha1($"{tree}\n{string.Join(',', parents)}\n{message}\n{author}\n{Commits.Count}");
-        Commits[sha] = new FakeCommit(sha, tree, parents, message, author);
+        var sha = Sha1($"{tree}\n{string.Join(',', parents)}\n{message}\n{author}\n{committer}\n{Commits.Count}");
+        Commits[sha] = new FakeCommit(sha, tree, parents, message, author, committer);
         return sha;
     }
 
