@@ -113,8 +113,15 @@ public sealed class PullRequestsClient(GitHubConnection connection, string root,
 public sealed class IssuesClient(GitHubConnection connection, string root)
 {
     /// <summary>Open and closed issues one account opened, whatever their labels; pull requests (which the API lists too) are left out.</summary>
-    public async Task<IReadOnlyList<Issue>> ListByCreatorAsync(string login, CancellationToken cancellationToken) =>
-        [.. (await connection.GetAllAsync<Issue>($"{root}/issues?state=all&creator={Uri.EscapeDataString(login)}", cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<Issue>> ListByCreatorAsync(string login, CancellationToken cancellationToken) =>
+        ListAsync($"creator={Uri.EscapeDataString(login)}", cancellationToken);
+
+    /// <summary>Open and closed issues carrying a label, whoever opened them; pull requests are left out.</summary>
+    public Task<IReadOnlyList<Issue>> ListWithLabelAsync(string label, CancellationToken cancellationToken) =>
+        ListAsync($"labels={Uri.EscapeDataString(label)}", cancellationToken);
+
+    private async Task<IReadOnlyList<Issue>> ListAsync(string filter, CancellationToken cancellationToken) =>
+        [.. (await connection.GetAllAsync<Issue>($"{root}/issues?state=all&{filter}", cancellationToken).ConfigureAwait(false))
             .Where(i => i.PullRequest is null)];
 
     public Task<Issue> CreateAsync(NewIssue issue, CancellationToken cancellationToken) =>

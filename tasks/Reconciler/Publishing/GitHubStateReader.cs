@@ -4,7 +4,7 @@ namespace Reconciler.Publishing;
 
 /// <summary>
 /// Reads <see cref="GitHubState"/>: the repository and its default branch, open PRs, bot branches and the bot's issues
-/// (four listings), plus one commit per branch whose head is not what the bot last pushed. Only the bot's own items
+/// (five listings: the bot's issues by creator and by label), plus one commit per branch whose head is not what the bot last pushed. Only the bot's own items
 /// count (README "Publishing (Reconcile)"): ownership is read from who made them, never from the text they carry.
 /// </summary>
 public static class GitHubStateReader
@@ -20,7 +20,12 @@ public static class GitHubStateReader
         var defaultHead = await github.Git.GetBranchAsync(repository.DefaultBranch, cancellationToken).ConfigureAwait(false);
         var open = await github.PullRequests.ListOpenAsync(cancellationToken).ConfigureAwait(false);
         var branches = await github.Git.ListBranchesAsync(BranchPrefix, cancellationToken).ConfigureAwait(false);
-        var issues = await github.Issues.ListByCreatorAsync(login, cancellationToken).ConfigureAwait(false);
+        // By creator, so that a person removing the label does not make the bot forget its issue; and by label too,
+        // because the creator filter is known not to match a GitHub App's `name[bot]` login on some GitHub
+        // deployments. Ownership is decided below from each issue's author either way.
+        var byCreator = await github.Issues.ListByCreatorAsync(login, cancellationToken).ConfigureAwait(false);
+        var byLabel = await github.Issues.ListWithLabelAsync(Label, cancellationToken).ConfigureAwait(false);
+        var issues = byCreator.Concat(byLabel).DistinctBy(i => i.Number).ToList();
         var ignored = new List<string>();
 
         async Task<string?> BotChangeAsync(string sha, string branch) =>
@@ -58,7 +63,6 @@ public static class GitHubStateReader
             orphans[branch] = new BotBranch(branch, reference.Target.Sha, headChange, declined?.Change, declined?.Number);
         }
 
-        // Listed by creator, not by label: a person removing the label does not make the bot forget its issue.
         var own = issues.Where(i => IsBots(i.User, login)).ToList();
         var botIssues = own.Select(i => Markers.Issue(i.Body) is { } marker ? new BotIssue(i, marker) : null).OfType<BotIssue>().ToList();
         var dashboard = own.Where(i => Markers.IsDashboard(i.Body)).OrderByDescending(i => i.State == "open").ThenBy(i => i.Number).FirstOrDefault();
