@@ -16,11 +16,12 @@ StringBuilder File_(string name, string header) => files.TryGetValue(name, out v
 var zone = new StringBuilder("$ORIGIN estate.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 127.0.0.1\n");
 var observations = new List<string>();
 var addressesOf = new Dictionary<int, List<string>>();
+// Private use, declared in each dependency's private_ranges so that the addition gate proposes them as a VPC's would be.
 string Address(int i, int j) => $"10.{(i >> 8) & 0xFF}.{i & 0xFF}.{j + 1}";
 
 for (var d = 0; d < dependencies; d++)
 {
-    File_($"dependencies-{d / 500:D2}.yaml", "dependencies:\n").Append(CultureInfo.InvariantCulture, $"  - name: dep-{d}\n    hosts: [h{d}-0.estate.test, h{d}-1.estate.test, h{d}-2.estate.test]\n");
+    File_($"dependencies-{d / 500:D2}.yaml", "dependencies:\n").Append(CultureInfo.InvariantCulture, $"  - name: dep-{d}\n    hosts: [h{d}-0.estate.test, h{d}-1.estate.test, h{d}-2.estate.test]\n    private_ranges: [10.0.0.0/8]\n");
     var addresses = new List<string>();
     for (var h = 0; h < 3; h++)
     {

@@ -79,7 +79,7 @@ public static class IssueGrouping
             FindingKind.RuleAdmitsNothing => $"{dependency}: a rule of {merged.Allowlist} admits none of its traffic",
             FindingKind.LiveRuleDrift => $"{dependency}: hosts of {merged.Allowlist} run other rules than the policies say",
             FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist ?? "prefix set " + merged.PrefixSet} held back for a person to check",
-            FindingKind.AdditionRefused => $"{dependency}: {Few(subjects)} refused: special-purpose or our own egress, never proposed",
+            FindingKind.AdditionRefused => $"{dependency}: {Few(subjects)} not proposed, outside the trust boundary",
             FindingKind.AdditionHeld => $"{dependency}: a flood of new addresses for {merged.Allowlist} held back for a person to check",
             FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
             _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",

@@ -244,6 +244,8 @@ public sealed class ConvergenceTests : IDisposable
                           - dependency: ledger
                             destinations: [192.0.2.1]   # the ledger's pool
                             reason: T1
+                    settings:
+                      max_new_addresses: 64             # a pool of 40 is this ledger's normal, not a flood
                     """;
                 return [(Now, [World.A("api.ledger.test", [.. Enumerable.Range(1, 40).Select(i => $"192.0.2.{i}")])])];
             default:

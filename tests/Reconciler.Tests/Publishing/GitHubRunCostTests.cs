@@ -86,7 +86,7 @@ public sealed class GitHubRunCostTests(ITestOutputHelper output)
     {
         var text = new StringBuilder("dependencies:\n");
         for (var i = 0; i < Partners; i++)
-            text.Append($"  - name: partner{i}\n    hosts: [api.partner{i}.test]\n    ports: [443]\n");
+            text.Append($"  - name: partner{i}\n    hosts: [api.partner{i}.test]\n    ports: [443]\n    private_ranges: [10.0.0.0/8]\n");
         for (var i = 0; i < Vendors; i++)
             text.Append($"  - name: vendor{i}\n    hosts: [files.vendor{i}.test]\n    ports: [443]\n    track: static\n");
         text.Append("allowlists:\n  - name: app-egress\n    kind: iptables\n    rules:\n");
