@@ -181,7 +181,7 @@ public static class LiveDrift
         Allowlist = allowlists[0],
         Host = host,
         Subject = host,
-        Message = $"{host} admits traffic beyond what {string.Join(", ", allowlists)} render{(allowlists.Count == 1 ? "s" : "")}: {string.Join("; ", evidence.Take(5).Select(e => $"{e.Detail} at {e.Source}"))}{(evidence.Count > 5 ? $"; and {evidence.Count - 5} more" : "")}. Remove it from the host (or declare it in the policies) and deploy {what} as rendered.",
+        Message = $"{host} admits traffic beyond what {string.Join(", ", allowlists)} render{(allowlists.Count == 1 ? "s" : "")}: {string.Join("; ", evidence.Take(5).Select(e => $"{e.Detail} at {e.Source}"))}{(evidence.Count > 5 ? $"; and {evidence.Count - 5} more" : "")}. Remove it from the host (or declare it in the policies), then deploy {what}.",
         Action = FindingAction.Issue,
         Evidence = evidence,
     };
