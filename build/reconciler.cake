@@ -42,6 +42,10 @@ Task("Render")
     .IsDependentOn("Validate")
     .Does<BuildParameters>(p => p.Run.Render());
 
+Task("Import")
+    .Description("Draft policy files into --policies from what an estate runs: iptables-save, ip6tables-save, ipset save and squid configuration (--from=FILE,…). Never replaces a file.")
+    .Does<BuildParameters>(p => p.Run.Import());
+
 Task("RefreshProviders")
     .Description("Fetch the provider feeds (AWS, Cloudflare, GitHub, Google; or --feeds=DIR) into the committed snapshot.")
     .Does<BuildParameters>(async p => await p.Run.RefreshProvidersAsync());

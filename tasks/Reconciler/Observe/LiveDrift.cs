@@ -1,31 +1,45 @@
-using System.Text.RegularExpressions;
+using System.Net;
 using Reconciler.Findings;
 using Reconciler.Policies.Model;
 using Reconciler.Policies.Validation;
 using Reconciler.Render;
+using Reconciler.Rulesets;
 
 namespace Reconciler.Observe;
 
 /// <summary>
-/// Compares what hosts really run (<c>--live</c>: <c>HOST.iptables</c> from iptables-save, <c>HOST.ip6tables</c>,
-/// <c>HOST.ipset</c> from ipset save, <c>HOST.squid</c> for the include in use) with what the YAML renders.
-/// A host admits an address when an ACCEPT rule of the allowlist's chain matches the set that holds it on the
-/// same ports. A host without dumps is reported as not checked, never as fine.
+/// Compares what hosts really run (<c>--live</c>, README "Live drift of the whole ruleset") with what the YAML renders,
+/// over the whole ruleset: the host's OUTPUT path is walked (<see cref="OutputPath"/>, the parser Import uses too), so
+/// an address admitted ahead of Reconciler's hook counts as admitted, and anything admitted beyond the policies (an
+/// extra accept, a missing final reject or hook, <c>http_access allow all</c>) is drift. A host without dumps is
+/// reported as not checked, never as fine.
 /// </summary>
-public static partial class LiveDrift
+public static class LiveDrift
 {
+    /// <summary>Ports of one live rule checked one by one; a wider range is beyond the policies as a whole.</summary>
+    private const int MostPortsChecked = 1024;
+
     public static ObserverResult Compare(PolicySet policies, IReadOnlyDictionary<string, string> dumps)
     {
         var findings = new List<Finding>();
         var notes = new List<string>();
-        foreach (var allowlist in policies.Allowlists)
+        foreach (var host in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables).SelectMany(a => a.Hosts).Distinct(StringComparer.Ordinal))
+        {
+            var allowlists = policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables && a.Hosts.Contains(host)).ToList();
+            if (HostRuleset.Read(host, dumps) is not { } live)
+            {
+                notes.AddRange(allowlists.Select(a => $"live rules of {host} ({a.Name}) not checked: no dump for it in --live"));
+                continue;
+            }
+            notes.AddRange(live.Notes);
+            findings.AddRange(CompareIptables(host, [.. allowlists.Select(a => IptablesRenderer.Render(policies, a))], live));
+        }
+        foreach (var allowlist in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Proxy))
         {
             foreach (var host in allowlist.Hosts)
             {
-                if (allowlist.Kind == AllowlistKind.Iptables && (dumps.ContainsKey(host + ".iptables") || dumps.ContainsKey(host + ".ipset")))
-                    findings.AddRange(CompareIptables(IptablesRenderer.Render(policies, allowlist), host, dumps));
-                else if (allowlist.Kind == AllowlistKind.Proxy && dumps.TryGetValue(host + ".squid", out var squid))
-                    findings.AddRange(CompareSquid(SquidRenderer.Render(policies, allowlist), host, squid));
+                if (dumps.TryGetValue(host + HostRuleset.Squid, out var squid))
+                    findings.AddRange(CompareSquid(SquidRenderer.Render(policies, allowlist), host, SquidConfig.Parse(host + HostRuleset.Squid, squid), notes));
                 else
                     notes.Add($"live rules of {host} ({allowlist.Name}) not checked: no dump for it in --live");
             }
@@ -33,49 +47,144 @@ public static partial class LiveDrift
         return new ObserverResult(findings, notes);
     }
 
-    private static IEnumerable<Finding> CompareIptables(IptablesRendering rendering, string host, IReadOnlyDictionary<string, string> dumps)
+    private sealed record Rendered(RenderedSet Set, IPNetwork Network);
+
+    private static IEnumerable<Finding> CompareIptables(string host, List<IptablesRendering> renderings, HostRuleset live)
     {
-        var sets = ParseIpsets(dumps.GetValueOrDefault(host + ".ipset") ?? "");
-        var accepted = new Dictionary<int, Dictionary<string, string>>
+        var sets = renderings.SelectMany(r => r.Sets.Select(s => (Rendering: r, Set: s))).ToList();
+        var missing = new Dictionary<(string Allowlist, string Dependency), List<string>>();
+        var extra = new Dictionary<(string Allowlist, string Dependency), List<string>>();
+        var beyond = new List<Evidence>();
+        foreach (var (family, admissions) in new[] { (4, live.V4), (6, live.V6) })
         {
-            [4] = AcceptedSets(dumps.GetValueOrDefault(host + ".iptables") ?? "", rendering.Chain),
-            [6] = AcceptedSets(dumps.GetValueOrDefault(host + ".ip6tables") ?? "", rendering.Chain),
-        };
-        foreach (var byDependency in rendering.Sets.Where(s => s.Family == 4 || dumps.ContainsKey(host + ".ip6tables")).GroupBy(s => s.Dependency))
-        {
-            var missing = new List<string>();
-            var extra = new List<string>();
-            foreach (var set in byDependency)
+            if (admissions is null)
+                continue;
+            var tcp = admissions.Where(a => a.CoversTcp && a.Kind is AdmissionKind.Destinations or AdmissionKind.Everything).ToList();
+            var rendered = sets.Where(s => s.Set.Family == family)
+                .SelectMany(s => s.Set.Entries.Select(e => Networks.TryParse(e, out var n, out _) ? new Rendered(s.Set, n) : null).OfType<Rendered>()).ToList();
+            foreach (var (rendering, set) in sets.Where(s => s.Set.Family == family))
             {
-                var admitted = accepted[set.Family].GetValueOrDefault(set.Name) == string.Join(',', set.Ports) ? sets.GetValueOrDefault(set.Name) ?? [] : [];
-                missing.AddRange(set.Entries.Where(e => !admitted.Contains(e)));
-                extra.AddRange(admitted.Where(e => !set.Entries.Contains(e)));
+                foreach (var entry in set.Entries)
+                {
+                    if (Networks.TryParse(entry, out var network, out _) && !set.Ports.All(p => tcp.Any(a => Admits(a, network, p))))
+                        Add(missing, (rendering.Allowlist, set.Dependency), entry);
+                }
             }
-            if (Drift(host, rendering.Allowlist, byDependency.Key, missing, extra, byDependency.First().Location) is { } finding)
-                yield return finding;
+            foreach (var admission in tcp)
+            {
+                if (admission.Kind == AdmissionKind.Everything)
+                {
+                    beyond.Add(new Evidence($"{admission.Location.File}:{admission.Location.Line}", $"any destination: {admission.Why} ({string.Join(" > ", admission.Path)})"));
+                    continue;
+                }
+                var ownSet = admission.Set is { } name ? sets.FirstOrDefault(s => s.Set.Name == name) : default;
+                var expanded = PortRanges.Expand(admission.Ports, MostPortsChecked);
+                foreach (var network in admission.Networks)
+                {
+                    var uncovered = expanded is null ? null : expanded.Where(p => !rendered.Any(r => r.Set.Ports.Contains(p) && Networks.Covers(r.Network, network))).ToList();
+                    if (uncovered is { Count: 0 })
+                        continue;
+                    // An entry of a rendered set on the set's own ports: the set kept an old entry (an old deploy).
+                    if (ownSet is { Set: { } own, Rendering: { } ownRendering } && expanded is not null && expanded.SequenceEqual(own.Ports.Order()))
+                        Add(extra, (ownRendering.Allowlist, own.Dependency), Networks.Format(network));
+                    else
+                        beyond.Add(new Evidence($"{admission.Location.File}:{admission.Location.Line}",
+                            $"{Networks.Format(network)} on {(uncovered is null ? PortRanges.Describe(admission.Ports) : Ports(uncovered))}{(admission.Set is null ? "" : $" (set {admission.Set})")} ({string.Join(" > ", admission.Path)})"));
+                }
+            }
         }
-        // Sets the chain still accepts that the YAML no longer renders: a dependency removed, but not from this host.
-        var rendered = rendering.Sets.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var orphan in accepted.Values.SelectMany(a => a.Keys).Where(n => !rendered.Contains(n)).Distinct())
+        foreach (var key in missing.Keys.Union(extra.Keys).Distinct().OrderBy(k => k.Allowlist, StringComparer.Ordinal).ThenBy(k => k.Dependency, StringComparer.Ordinal))
         {
-            if (Drift(host, rendering.Allowlist, orphan, [], [.. sets.GetValueOrDefault(orphan) ?? []], null) is { } finding)
+            var location = sets.First(s => s.Rendering.Allowlist == key.Allowlist && s.Set.Dependency == key.Dependency).Set.Location;
+            if (Drift(host, key.Allowlist, key.Dependency, missing.GetValueOrDefault(key) ?? [], extra.GetValueOrDefault(key) ?? [], location) is { } finding)
                 yield return finding;
         }
+        if (beyond.Count > 0)
+            yield return Beyond(host, renderings.Select(r => r.Allowlist).ToList(), beyond, "the rendered chain");
     }
 
-    private static IEnumerable<Finding> CompareSquid(SquidRendering rendering, string host, string include)
+    /// <summary>Whether the live admission takes new TCP connections to every address of the network on the port.</summary>
+    private static bool Admits(Admission admission, IPNetwork network, int port) =>
+        admission.Kind == AdmissionKind.Everything
+        || (admission.Networks.Any(n => Networks.Covers(n, network)) && (admission.Ports is null || admission.Ports.Any(r => r.Contains(port))));
+
+    private static IEnumerable<Finding> CompareSquid(SquidRendering rendering, string host, SquidConfigDump config, List<string> notes)
     {
-        var live = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var match in AclLine().Matches(include).Cast<Match>())
-            live[match.Groups[1].Value] = [.. match.Groups[3].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
-        foreach (var byDependency in rendering.Acls.Where(a => a.Type != "port").GroupBy(a => a.Dependency))
+        notes.AddRange(config.Problems.Select(p => $"{p} (line ignored)"));
+        var renderedAcls = rendering.Acls.Where(a => a.Type != "port").ToList();
+        var renderedValues = renderedAcls.SelectMany(a => a.Values).Select(Normal).ToHashSet(StringComparer.Ordinal);
+        var allowed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var beyond = new List<Evidence>();
+        foreach (var admission in SquidAllowed.Of(config))
         {
-            var missing = byDependency.SelectMany(a => a.Values.Where(v => !(live.GetValueOrDefault(a.Name)?.Contains(v) ?? false))).ToList();
-            var extra = byDependency.SelectMany(a => (live.GetValueOrDefault(a.Name) ?? []).Where(v => !a.Values.Contains(v))).ToList();
+            var at = $"{admission.Location.File}:{admission.Location.Line}";
+            if (admission.Everything)
+            {
+                beyond.Add(new Evidence(at, $"http_access allow {string.Join(' ', admission.Narrowed.DefaultIfEmpty("all"))}: any destination"));
+                continue;
+            }
+            foreach (var acl in admission.Destinations)
+            {
+                foreach (var value in acl.Values.Select(Normal))
+                {
+                    if (!allowed.TryGetValue(value, out var names))
+                        allowed[value] = names = [];
+                    names.Add(acl.Name);
+                }
+            }
+        }
+        foreach (var byDependency in renderedAcls.GroupBy(a => a.Dependency))
+        {
+            var own = byDependency.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            var values = byDependency.SelectMany(a => a.Values).Select(Normal).ToList();
+            var missing = values.Where(v => !allowed.ContainsKey(v)).ToList();
+            var extra = allowed.Where(kv => !renderedValues.Contains(kv.Key) && kv.Value.Any(own.Contains)).Select(kv => kv.Key).ToList();
             if (Drift(host, rendering.Allowlist, byDependency.Key, missing, extra, null) is { } finding)
                 yield return finding;
         }
+        var ownNames = renderedAcls.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (value, names) in allowed.Where(kv => !renderedValues.Contains(kv.Key) && !kv.Value.Any(ownNames.Contains)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            beyond.Add(new Evidence(host + HostRuleset.Squid, $"{value} (acl {string.Join(", ", names.Distinct())})"));
+        if (beyond.Count > 0)
+            yield return Beyond(host, [rendering.Allowlist], beyond, "the rendered include");
     }
+
+    private static string Normal(string value) => value.ToLowerInvariant();
+
+    private static string Ports(List<int> ports)
+    {
+        var ranges = new List<PortRange>();
+        foreach (var port in ports)
+        {
+            if (ranges.Count > 0 && ranges[^1].To == port - 1)
+                ranges[^1] = ranges[^1] with { To = port };
+            else
+                ranges.Add(new PortRange(port, port));
+        }
+        return PortRanges.Describe(ranges);
+    }
+
+    private static void Add(Dictionary<(string, string), List<string>> map, (string, string) key, string value)
+    {
+        if (!map.TryGetValue(key, out var list))
+            map[key] = list = [];
+        if (!list.Contains(value))
+            list.Add(value);
+    }
+
+    /// <summary>Traffic the host admits that no policy does: one finding per host, each rule that admits it as evidence.</summary>
+    private static Finding Beyond(string host, List<string> allowlists, List<Evidence> evidence, string what) => new()
+    {
+        Kind = FindingKind.LiveRuleDrift,
+        Severity = Severity.High,
+        Dependency = allowlists[0],
+        Allowlist = allowlists[0],
+        Host = host,
+        Subject = host,
+        Message = $"{host} admits traffic beyond what {string.Join(", ", allowlists)} render{(allowlists.Count == 1 ? "s" : "")}: {string.Join("; ", evidence.Take(5).Select(e => $"{e.Detail} at {e.Source}"))}{(evidence.Count > 5 ? $"; and {evidence.Count - 5} more" : "")}. Remove it from the host (or declare it in the policies), then deploy {what}.",
+        Action = FindingAction.Issue,
+        Evidence = evidence,
+    };
 
     private static Finding? Drift(string host, string allowlist, string dependency, List<string> missing, List<string> extra, Diagnostics.SourceLocation? location)
     {
@@ -100,41 +209,4 @@ public static partial class LiveDrift
             Location = location,
         };
     }
-
-    /// <summary><c>add SET ENTRY</c> lines of ipset save, entries written as the renderer writes them.</summary>
-    private static Dictionary<string, HashSet<string>> ParseIpsets(string save)
-    {
-        var sets = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var fields in save.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 3 && f[0] == "add"))
-        {
-            var entry = Networks.TryParse(fields[2], out var network, out _) ? Networks.Format(network) : fields[2];
-            if (!sets.TryGetValue(fields[1], out var entries))
-                sets[fields[1]] = entries = [];
-            entries.Add(entry);
-        }
-        return sets;
-    }
-
-    /// <summary>The sets an ACCEPT rule of the chain matches, with the ports it opens ("443" or "80,443").</summary>
-    private static Dictionary<string, string> AcceptedSets(string save, string chain)
-    {
-        var accepted = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in save.Split('\n').Where(l => l.StartsWith($"-A {chain} ", StringComparison.Ordinal) && l.Contains("-j ACCEPT", StringComparison.Ordinal)))
-        {
-            var set = MatchSet().Match(line);
-            var ports = Ports().Match(line);
-            if (set.Success && ports.Success)
-                accepted[set.Groups[1].Value] = string.Join(',', ports.Groups[1].Value.Split(',').Select(int.Parse).Order());
-        }
-        return accepted;
-    }
-
-    [GeneratedRegex(@"--match-set (\S+) dst")]
-    private static partial Regex MatchSet();
-
-    [GeneratedRegex(@"--dports? (\S+)")]
-    private static partial Regex Ports();
-
-    [GeneratedRegex(@"^acl (\S+) (dstdomain|dst)(?: -n)? (.*)$", RegexOptions.Multiline)]
-    private static partial Regex AclLine();
 }

@@ -50,15 +50,25 @@ public static class IptablesRenderer
         $"# Rendered by Reconciler from the policies: allowlist {allowlist.Name}" +
         (allowlist.Hosts.Count > 0 ? $" (hosts {string.Join(", ", allowlist.Hosts)})" : "") + $". Do not edit: {what}\n";
 
+    /// <summary>
+    /// Each set is filled under a temporary name and swapped in, so a packet checked during a reload sees the old
+    /// set or the new one, never a flushed one (README "Deploying the rendered files"); the live set is created only
+    /// when missing, never flushed, and the old contents go with the temporary set.
+    /// </summary>
     private static string Ipsets(Allowlist allowlist, List<RenderedSet> sets)
     {
         var text = new StringBuilder(Header(allowlist, "load with `ipset restore < FILE`, before the rules."));
         foreach (var set in sets)
         {
-            text.Append($"create {set.Name} hash:net family {(set.Family == 4 ? "inet" : "inet6")} -exist\n");
-            text.Append($"flush {set.Name}\n");
+            var family = set.Family == 4 ? "inet" : "inet6";
+            var next = RenderNames.Swap(set.Name);
+            text.Append($"create {set.Name} hash:net family {family} -exist\n");
+            text.Append($"create {next} hash:net family {family} -exist\n");
+            text.Append($"flush {next}\n");
             foreach (var entry in set.Entries)
-                text.Append($"add {set.Name} {entry} -exist\n");
+                text.Append($"add {next} {entry} -exist\n");
+            text.Append($"swap {next} {set.Name}\n");
+            text.Append($"destroy {next}\n");
         }
         return text.ToString();
     }

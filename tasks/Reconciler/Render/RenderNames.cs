@@ -15,6 +15,12 @@ public static class RenderNames
     public static string Set(string allowlist, string dependency, int group, int family) =>
         Fit($"{allowlist}_{dependency}{(group == 0 ? "" : "_p" + (group + 1))}", 27) + (family == 4 ? "_v4" : "_v6");
 
+    /// <summary>
+    /// The temporary set a reload fills before swapping it in: the set's name behind a '_', which no allowlist name
+    /// starts with, so it never collides with a live set, and within ipset's 31 characters (a set name has 30 at most).
+    /// </summary>
+    public static string Swap(string set) => "_" + set;
+
     public static string Acl(string allowlist, string dependency, string what) => $"rcn_{allowlist}_{dependency}_{what}";
 
     private static string Fit(string name, int max)

@@ -31,6 +31,17 @@ public sealed partial class ReconcilerRun
             throw ReconcilerException.InvalidArgument("observations", $"file '{replay}' does not exist");
         if (options.Report is { } report && !File.Exists(report))
             throw ReconcilerException.InvalidArgument("report", $"file '{report}' does not exist");
+        foreach (var dump in options.From)
+        {
+            if (!File.Exists(dump))
+                throw ReconcilerException.InvalidArgument("from", $"file '{dump}' does not exist");
+        }
+        if (target.Equals("Import", StringComparison.OrdinalIgnoreCase))
+        {
+            if (options.From.Count == 0)
+                throw ReconcilerException.InvalidArgument("from", "Import needs the dumps to draft from: --from=FILE[,FILE…]");
+            CheckWritableFolder("policies", options.Policies);
+        }
         if (options.Feeds is { } feeds && !Directory.Exists(feeds))
             throw ReconcilerException.InvalidArgument("feeds", $"directory '{feeds}' does not exist");
     }

@@ -31,11 +31,12 @@ public static class RunArguments
         new("repository", "OWNER/NAME", "`GITHUB_REPOSITORY`", "the repository that Reconcile publishes to and Review comments on"),
         new("fail-on", "SEVERITY", "`high`", "exit 1 when a finding at or above it exists"),
         new("observations", "FILE", "none", "replay a saved run's observations instead of asking the network"),
-        new("live", "DIR", "none", "dumps from hosts (`iptables-save`, `ipset save`, squid include) to compare with the YAML"),
+        new("live", "DIR", "none", "dumps from hosts to compare with the YAML: `HOST.iptables`, `HOST.ip6tables` (`iptables-save`), `HOST.ipset` (`ipset save`), `HOST.squid` (its configuration); see [Live drift](#live-drift-of-the-whole-ruleset)"),
         new("shard", "I/N", "`1/1`", "take only shard I of N of the dependencies (a stable hash of the name)"),
         new("report", "FILE", "none", "`Reconcile`: publish this merged report (of `--target=Merge`) instead of observing"),
         new("feeds", "DIR", "none", "`RefreshProviders`: read saved feeds from this folder instead of the providers"),
         new("snapshot", "FILE", "`tasks/Reconciler/Providers/snapshot.tsv`", "`RefreshProviders`: the snapshot to rewrite"),
+        new("from", "FILE[,FILE…]", "none", "`Import`: `iptables-save`, `ip6tables-save`, `ipset save` and squid configuration files to draft policies from, told apart by content; see [Import](#import-from-what-an-estate-runs)"),
         new("influx", "URL", "none", "also post `metrics.influx` to InfluxDB: `http://HOST:8086/write?db=DB` (1.x) or `…/api/v2/write?org=ORG&bucket=BUCKET` (2.x); see [Metrics](#metrics)"),
     ];
 

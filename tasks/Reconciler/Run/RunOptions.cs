@@ -40,6 +40,8 @@ public sealed record RunOptions
     public string? Report { get; init; }
     /// <summary>Review: the pull request to comment on; in GitHub Actions it comes from the event.</summary>
     public int? PullRequest { get; init; }
+    /// <summary>Import: the dumps to draft policies from (<c>--from=FILE,…</c>).</summary>
+    public IReadOnlyList<string> From { get; init; } = [];
     /// <summary>Also post <c>metrics.influx</c> here (<c>--influx</c>); the token stays in <c>INFLUX_TOKEN</c>.</summary>
     public InfluxEndpoint? Influx { get; init; }
     /// <summary>
@@ -87,6 +89,7 @@ public sealed record RunOptions
             Feeds = Arg("feeds"),
             Snapshot = Arg("snapshot") ?? DefaultSnapshot,
             Report = Arg("report"),
+            From = Arg("from") is { } from ? Items(from) : [],
             PullRequest = Arg("pull-request") is { } pr
                 ? int.TryParse(pr, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : throw ReconcilerException.InvalidArgument("pull-request", $"'{pr}' is not a pull request number")
                 : Review.StickyComment.PullRequestOfEvent(environment("GITHUB_EVENT_PATH")),

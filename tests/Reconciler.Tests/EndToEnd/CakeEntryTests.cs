@@ -155,7 +155,8 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
         // frpay1001 runs the rendering but lost 104.18.21.5; frpay1002 sent no dump.
         var live = Path.Combine(_scratch, "live");
         Directory.CreateDirectory(live);
-        File.WriteAllText(Path.Combine(live, "frpay1001.iptables"), File.ReadAllText(Path.Combine(rendered, "iptables", "payments-egress.v4")));
+        // The rendered chain, hooked into OUTPUT as the README's deploy steps do.
+        File.WriteAllText(Path.Combine(live, "frpay1001.iptables"), "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -j rcn-payments-egress\nCOMMIT\n" + File.ReadAllText(Path.Combine(rendered, "iptables", "payments-egress.v4")));
         File.WriteAllLines(Path.Combine(live, "frpay1001.ipset"), File.ReadAllLines(Path.Combine(rendered, "iptables", "payments-egress.ipset")).Where(l => !l.Contains("104.18.21.5", StringComparison.Ordinal)));
         File.Copy(Path.Combine(rendered, "squid", "squid-main.conf"), Path.Combine(live, "proxy1001.squid"));
         var replay = Path.Combine(_scratch, "empty-observations.json");

@@ -10,7 +10,7 @@ namespace Reconciler.Tests.Render;
 /// <summary>Rendered squid includes: parsed by squid itself (with no network) and used by a real squid on loopback.</summary>
 public sealed class SquidRenderTests
 {
-    private const string Policy = """
+    internal const string Policy = """
         dependencies:
           - name: partner
             hosts: [www.example.test]
