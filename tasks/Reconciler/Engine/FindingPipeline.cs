@@ -9,7 +9,7 @@ namespace Reconciler.Engine;
 /// <summary>
 /// From what a run observed to the findings it reports, in the order README "How Plan decides" tells: hands-off is
 /// decided once, every rule diffs (none silences), what an ignore names is silenced once, a dependency speaks with one
-/// voice, large removals are held, and the result is put in its canonical form. Pure.
+/// voice, large removals are held, what a pull request removes is not also over-broad, and the result is put in its canonical form. Pure.
 /// </summary>
 public static class FindingPipeline
 {
@@ -25,6 +25,6 @@ public static class FindingPipeline
             .. observed.Others.Findings,
         ];
         var spoken = OneVoice.Apply(handsOff.Silence(found));
-        return CanonicalFindings.Of(RemovalSafety.Hold(policies, spoken), policies);
+        return CanonicalFindings.Of(RemovedNotOverBroad.Apply(policies, RemovalSafety.Hold(policies, spoken)), policies);
     }
 }
