@@ -31,6 +31,10 @@ public enum FindingKind
     RemovalHeld,
     /// <summary>An identity's runtime keeps DNS answers longer than the records' TTL: pinned to addresses a pool pulls (README "Outbound identity").</summary>
     DnsCacheTooLong,
+    /// <summary>An addition the gate refused (special-purpose, undeclared private use, our own egress): never proposed (README "Trust boundary").</summary>
+    AdditionRefused,
+    /// <summary>DNS-derived additions to one rule over settings.max_new_addresses in one run, held back from the pull requests.</summary>
+    AdditionHeld,
 }
 
 public static class FindingKinds

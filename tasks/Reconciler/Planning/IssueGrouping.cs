@@ -49,7 +49,7 @@ public static class IssueGrouping
 
     /// <summary>Kinds found once per address or host: their issues are keyed by the dependency (or probe URL), never by one address.</summary>
     private static bool PerAddress(FindingKind kind) =>
-        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged or FindingKind.ResolutionFailed;
+        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged or FindingKind.ResolutionFailed or FindingKind.AdditionRefused;
 
     private static string Summary(FindingKind kind, List<string> subjects) =>
         $"{subjects.Count} {(kind == FindingKind.ResolutionFailed ? "hosts" : PerAddress(kind) ? "addresses" : "subjects")} ({Few(subjects)})";
@@ -79,6 +79,8 @@ public static class IssueGrouping
             FindingKind.RuleAdmitsNothing => $"{dependency}: a rule of {merged.Allowlist} admits none of its traffic",
             FindingKind.LiveRuleDrift => $"{dependency}: hosts of {merged.Allowlist} run other rules than the policies say",
             FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist ?? "prefix set " + merged.PrefixSet} held back for a person to check",
+            FindingKind.AdditionRefused => $"{dependency}: {Few(subjects)} refused: special-purpose or our own egress, never proposed",
+            FindingKind.AdditionHeld => $"{dependency}: a flood of new addresses for {merged.Allowlist} held back for a person to check",
             FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
             _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",
         };

@@ -22,6 +22,7 @@ internal sealed partial class PolicyBinder
         var identity = reader.String("identity");
         var probe = BindProbe(reader.Mapping("probe"));
         var provider = BindProvider(reader.Mapping("provider"));
+        var privateRanges = PrivateRanges(reader);
 
         if (track == TrackMode.Provider && provider is null && !reader.Has("provider"))
             reader.Error(reader.Location, $"{reader.What} has track: provider but no provider block (e.g. provider: {{ name: aws, service: AMAZON, region: us-east-1 }})");
@@ -40,8 +41,26 @@ internal sealed partial class PolicyBinder
             Identity = identity,
             Probe = probe,
             Provider = provider,
+            PrivateRanges = privateRanges,
             Location = reader.Location,
         };
+    }
+
+    /// <summary>Only private use may be declared: nothing else special-purpose becomes admissible that way (README "Trust boundary").</summary>
+    private List<Located<System.Net.IPNetwork>> PrivateRanges(MappingReader reader)
+    {
+        var ranges = new List<Located<System.Net.IPNetwork>>();
+        var privateUse = SpecialPurposeBlocks.IPv4.Concat(SpecialPurposeBlocks.IPv6).Where(b => b.PrivateUse).ToList();
+        foreach (var scalar in reader.Scalars("private_ranges"))
+        {
+            if (!Networks.TryParse(scalar.Value, out var network, out var error))
+                Error(scalar.Location, error);
+            else if (!privateUse.Any(b => Networks.Covers(b.Network, network)))
+                Error(scalar.Location, $"'{scalar.Value}' is not private use: private_ranges may only hold networks inside {string.Join(", ", privateUse.Select(b => Networks.Format(b.Network)))}");
+            else
+                ranges.Add(MappingReader.Locate(network, scalar));
+        }
+        return ranges;
     }
 
     private ProbeSpec? BindProbe(YamlMapping? mapping)

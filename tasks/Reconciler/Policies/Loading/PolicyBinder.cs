@@ -135,6 +135,8 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
         Add("max_new_pull_requests", reader.Scalar("max_new_pull_requests"), prs is { } np ? s => s with { MaxNewPullRequests = np } : null);
         var issues = reader.Int("max_new_issues", 0, 1000);
         Add("max_new_issues", reader.Scalar("max_new_issues"), issues is { } ni ? s => s with { MaxNewIssues = ni } : null);
+        var addresses = reader.Int("max_new_addresses", 0, 100_000);
+        Add("max_new_addresses", reader.Scalar("max_new_addresses"), addresses is { } na ? s => s with { MaxNewAddresses = na } : null);
         var shareAt = reader.Scalar("max_removal_share");
         if (shareAt is not null)
         {

@@ -13,6 +13,8 @@ public sealed record Dependency
     public string? Identity { get; init; }
     public ProbeSpec? Probe { get; init; }
     public ProviderRef? Provider { get; init; }
+    /// <summary>Private-use networks (<c>private_ranges</c>) this dependency is really reached at, e.g. a cloud interface endpoint's subnet: answers inside them may be proposed.</summary>
+    public IReadOnlyList<Located<System.Net.IPNetwork>> PrivateRanges { get; init; } = [];
     public required SourceLocation Location { get; init; }
 }
 

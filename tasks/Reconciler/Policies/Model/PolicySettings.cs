@@ -23,4 +23,6 @@ public sealed record PolicySettings
     public int MaxNewIssues { get; init; } = 10;
     /// <summary>A plan removing more than this share of an allowlist's removable destinations is held back as an issue.</summary>
     public double MaxRemovalShare { get; init; } = 0.30;
+    /// <summary>DNS-derived additions to one rule in one run above this are held back as one issue (a flood is not proposed).</summary>
+    public int MaxNewAddresses { get; init; } = 32;
 }
