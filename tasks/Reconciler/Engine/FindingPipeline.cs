@@ -26,6 +26,7 @@ public static class FindingPipeline
             .. UserAgentRules.Check(policies),
             .. DnsCacheRules.Check(policies, observed.Dns, memory, now),
             .. observed.Others.Findings,
+            .. ProviderDataAge.Check(policies, providers, now),
         ];
         var admitted = AdditionRefusals.Apply(policies, found);
         var spoken = OneVoice.Apply(handsOff.Silence(admitted));

@@ -35,6 +35,8 @@ public enum FindingKind
     AdditionRefused,
     /// <summary>DNS-derived additions to one rule over settings.max_new_addresses in one run, held back from the pull requests.</summary>
     AdditionHeld,
+    /// <summary>The provider snapshot a provider-tracked dependency follows is older than 30 days: refresh it (README "Provider feeds").</summary>
+    ProviderDataStale,
 }
 
 public static class FindingKinds

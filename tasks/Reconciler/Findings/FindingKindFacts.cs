@@ -58,6 +58,7 @@ public sealed record FindingKindFacts(FindingKind Kind, FindingEffect Effect, Fi
         new(FindingKind.DnsCacheTooLong, FindingEffect.None, FindingSource.Dns),
         new(FindingKind.AdditionRefused, FindingEffect.None, FindingSource.Engine),
         new(FindingKind.AdditionHeld, FindingEffect.None, FindingSource.Engine),
+        new(FindingKind.ProviderDataStale, FindingEffect.None, FindingSource.ProviderFeed),
     ];
 
     private static readonly Dictionary<FindingKind, FindingKindFacts> ByKind = All.ToDictionary(f => f.Kind);
