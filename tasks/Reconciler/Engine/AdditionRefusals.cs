@@ -28,16 +28,14 @@ public static class AdditionRefusals
         var servers = addition.Evidence.Select(e => e.Source).Where(s => s != "memory").Distinct(StringComparer.Ordinal).ToList();
         var origin = addition.Kind.Facts().Source == FindingSource.Dns
             ? $"DNS answered {addition.Subject} for {addition.Host ?? addition.Dependency} " + (servers.Count > 0 ? $"at {string.Join(", ", servers)}" : "in an earlier run (memory)")
-            : addition.Evidence.Count > 0 ? $"{addition.Evidence[0].Source}: {addition.Evidence[0].Detail}" : addition.Message;
+            : addition.Evidence.Count > 0 ? $"{addition.Evidence[0].Detail} ({addition.Evidence[0].Source})" : $"{addition.Kind.ToWire()} {addition.Subject}";
         var into = addition.Allowlist ?? (addition.PrefixSet is { } set ? "prefix set " + set : "the allowlist");
         return addition with
         {
             Kind = FindingKind.AdditionRefused,
             Severity = Severity.High,
-            Message = $"{origin}; it is not proposed for {into}: {addition.Subject} is {refusal}. " +
-                $"Ask who runs that name or feed why it gives this; Reconciler never adds such an address on its own (README \"Trust boundary\").",
+            Message = $"{origin}: {addition.Subject} is {refusal}, so it is not proposed for {into} (README \"Trust boundary\").",
             Action = FindingAction.Issue,
-            Evidence = [.. addition.Evidence, new Evidence("addition gate", $"{addition.Subject} ({addition.Kind.ToWire()}) refused: {refusal}")],
         };
     }
 }

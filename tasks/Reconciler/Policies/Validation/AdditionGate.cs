@@ -33,17 +33,21 @@ public sealed class AdditionGate
         if (SpecialPurposeBlocks.Classify(addition) is not { } special)
             return null;
         var declared = _privateRanges.GetValueOrDefault(dependency) ?? [];
-        if (special.Via is null && special.Block.PrivateUse && declared.Any(r => Networks.Covers(r.Value, addition)))
+        if (special.Via is null && special.Block.PrivateUse && declared.Any(r => Covers(r.Value, addition)))
             return null;
         return special.Block.PrivateUse && special.Via is null
             ? $"{special.Describe()}, and {dependency} declares no private_ranges holding it"
             : special.Describe();
     }
 
+    private static bool Covers(IPNetwork outer, IPNetwork inner) =>
+        outer.PrefixLength <= inner.PrefixLength && SpecialPurposeBlocks.Overlap(outer, inner);
+
     /// <summary>Whether the addition holds the address, itself or as the IPv4 part of an IPv6 form that carries it.</summary>
     private static bool Holds(IPNetwork addition, IPAddress address) =>
-        addition.Contains(address)
-        || SpecialPurposeBlocks.EmbeddingForms.Any(f => SpecialPurposeBlocks.Overlap(f.Network, addition) && SpecialPurposeBlocks.EmbeddedIPv4(f, addition).Contains(address));
+        SpecialPurposeBlocks.Overlap(addition, new IPNetwork(address, address.GetAddressBytes().Length * 8))
+        || SpecialPurposeBlocks.EmbeddingForms.Any(f => SpecialPurposeBlocks.Overlap(f.Network, addition)
+            && SpecialPurposeBlocks.Overlap(SpecialPurposeBlocks.EmbeddedIPv4(f, addition), new IPNetwork(address, address.GetAddressBytes().Length * 8)));
 
     /// <summary>The same question for a text as findings carry it (an address or CIDR); text that is neither is refused.</summary>
     public string? Refusal(string dependency, string addition) =>

@@ -7,7 +7,7 @@ namespace Reconciler.Policies.Validation;
 /// <param name="PrivateUse">Private use (RFC 1918, unique local): a dependency's <c>private_ranges</c> may admit these, nothing else.</param>
 public sealed record SpecialPurposeBlock(IPNetwork Network, string Name, bool PrivateUse = false)
 {
-    public override string ToString() => $"{Networks.Format(Network)} ({Name})";
+    public override string ToString() => $"{Network} ({Name})";
 }
 
 /// <summary>
@@ -93,8 +93,14 @@ public static class SpecialPurposeBlocks
     }
 
     /// <summary>Whether two networks share any address (same family): one holds the other's base.</summary>
-    public static bool Overlap(IPNetwork a, IPNetwork b) =>
-        a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
+    /// <remarks>By the bits, not <see cref="IPNetwork.Contains"/>, which never finds an IPv4-mapped address in ::ffff:0:0/96.</remarks>
+    public static bool Overlap(IPNetwork a, IPNetwork b)
+    {
+        if (a.BaseAddress.AddressFamily != b.BaseAddress.AddressFamily)
+            return false;
+        var prefix = Math.Min(a.PrefixLength, b.PrefixLength);
+        return Networks.Mask(a.BaseAddress, prefix).GetAddressBytes().AsSpan().SequenceEqual(Networks.Mask(b.BaseAddress, prefix).GetAddressBytes());
+    }
 
     /// <summary>
     /// The IPv4 addresses <paramref name="network"/> (which overlaps the form) can carry: all of them when it is wider
