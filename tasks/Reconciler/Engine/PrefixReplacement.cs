@@ -30,14 +30,14 @@ public static class PrefixReplacement
         [.. published.Where(p => Networks.Covers(withdrawn, p) && !p.Equals(withdrawn))];
 
     /// <summary>
-    /// The published prefixes that what stays does not cover, less those inside another one added: the additions of
-    /// a change whose removals leave <paramref name="staying"/>.
+    /// The published prefixes that what stays does not cover: the additions of a change whose removals leave
+    /// <paramref name="staying"/>. A prefix inside another one added is added too: the admission gate may refuse the
+    /// wider one, and the narrower must not be lost with it.
     /// </summary>
     public static IReadOnlyList<IPNetwork> Additions(IEnumerable<IPNetwork> published, IEnumerable<IPNetwork> staying)
     {
         var kept = staying.ToList();
-        var missing = published.Distinct().Where(p => !kept.Any(k => Networks.Covers(k, p))).ToList();
-        return [.. missing.Where(p => !missing.Any(other => !other.Equals(p) && Networks.Covers(other, p)))];
+        return [.. published.Distinct().Where(p => !kept.Any(k => Networks.Covers(k, p)))];
     }
 
     private static bool Overlap(IPNetwork a, IPNetwork b) => Networks.Covers(a, b) || Networks.Covers(b, a);
