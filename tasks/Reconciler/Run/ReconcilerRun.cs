@@ -270,7 +270,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
                 continue;
             }
             var why = result.Parsed is null ? $"the feed failed ({result.Error})"
-                : $"the feed was refused: {string.Join("; ", refusals.Take(5))}{(refusals.Count > 5 ? $"; and {refusals.Count - 5} more" : "")}";
+                : $"the feed was refused: {string.Join("; ", refusals.Take(20))}{(refusals.Count > 20 ? $"; and {refusals.Count - 20} more" : "")}";
             var kept = current.Feeds.FirstOrDefault(f => f.Provider == result.Provider) is { } old ? $"its part of the snapshot is kept as it was ({old.Date})" : "the snapshot has no part of it yet";
             log.Warning($"{result.Provider}: {why}; {kept}");
             failed.Add(result.Provider);
