@@ -45,7 +45,7 @@ public static class DriftEngine
             findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff, memory, now));
             findings.AddRange(PrefixSetDrift.Check(policies, byHost, memory, providers, handsOff, now));
         }
-        findings.AddRange(PolicyLint.Check(policies, providers));
+        findings.AddRange(PolicyLint.Check(policies));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
         return findings;
     }

@@ -9,9 +9,10 @@ namespace Reconciler.Engine;
 /// <summary>
 /// From what a run observed to the findings it reports, in the order README "How Plan decides" tells: hands-off is
 /// decided once, every rule diffs (none silences), what an ignore names is silenced once, a dependency speaks with one
-/// voice, large removals are held, and the result is put in its canonical form. Every addition passes the one
-/// admission gate before anything silences it (so an ignore can name addition-refused), and floods of DNS-derived
-/// additions are held after one voice (a CDN-fronted dependency proposes none anyway) (README "Trust boundary"). Pure.
+/// voice, large removals are held, what a pull request removes is not also over-broad, and the result is put in its
+/// canonical form. Every addition passes the one admission gate before anything silences it (so an ignore can name
+/// addition-refused), and floods of DNS-derived additions are held after one voice (a CDN-fronted dependency proposes
+/// none anyway) (README "Trust boundary"). Pure.
 /// </summary>
 public static class FindingPipeline
 {
@@ -25,10 +26,11 @@ public static class FindingPipeline
             .. UserAgentRules.Check(policies),
             .. DnsCacheRules.Check(policies, observed.Dns, memory, now),
             .. observed.Others.Findings,
+            .. ProviderDataAge.Check(policies, providers, now),
         ];
         var admitted = AdditionRefusals.Apply(policies, found);
         var spoken = OneVoice.Apply(handsOff.Silence(admitted));
         var unflooded = AdditionFloods.Hold(policies, spoken);
-        return CanonicalFindings.Of(RemovalSafety.Hold(policies, unflooded), policies);
+        return CanonicalFindings.Of(RemovedNotOverBroad.Apply(policies, RemovalSafety.Hold(policies, unflooded)), policies);
     }
 }

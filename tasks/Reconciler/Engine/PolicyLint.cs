@@ -8,10 +8,12 @@ namespace Reconciler.Engine;
 /// <summary>Findings that the policies show by themselves, with no network: rules that admit far too much, or nothing.</summary>
 public static class PolicyLint
 {
-    /// <param name="providers">When given, a prefix that the dependency's own provider publishes for it is not over-broad: it is what tracking the provider means.</param>
-    public static IReadOnlyList<Finding> Check(PolicySet policies, Providers.ProviderKnowledge? providers = null)
+    /// <remarks>
+    /// A prefix the dependency's own provider publishes is judged like any other: a provider that publishes more than
+    /// the policy's broadest prefix is worth a person's look, not silence (README "Provider feeds").
+    /// </remarks>
+    public static IReadOnlyList<Finding> Check(PolicySet policies)
     {
-        var published = PublishedByOwnProvider.For(policies, providers);
         var findings = new List<Finding>();
         var dependencies = policies.Dependencies.ToDictionary(d => d.Name, StringComparer.Ordinal);
         foreach (var allowlist in policies.Allowlists)
@@ -35,8 +37,6 @@ public static class PolicyLint
                 foreach (var destination in rule.Admits)
                 {
                     var network = destination.Value;
-                    if (published(rule.Dependency, network))
-                        continue;
                     var v4 = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
                     var broadest = v4 ? policies.Settings.BroadestIPv4Prefix : policies.Settings.BroadestIPv6Prefix;
                     if (network.PrefixLength >= broadest)

@@ -50,11 +50,15 @@ public static class ProviderDrift
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
             if (rules.Count == 0)
                 continue;
-            var admitted = rules.SelectMany(r => r.Admits).Select(d => d.Value).ToList();
+            // Removals first: additions are judged against what stays after them, so a prefix the provider split is
+            // replaced in the same pull request by every published prefix inside it (README "Provider feeds").
+            var removals = proof is null || proof.Refused is not null ? [] : Removals(rules, prefixes, handsOff, dependency, proof);
+            var staying = rules.SelectMany(r => r.Admits).Where(d => !removals.Any(x => x.Destination.Equals(d))).Select(d => d.Value).ToList();
             // A rule that admits a provider-following prefix set gets the feed's additions through the set (PrefixSetDrift).
             var followsASet = rules.Any(r => r.PrefixSet is { } set && policies.FindPrefixSet(set)?.Provider is not null);
-            foreach (var prefix in prefixes.Where(p => !followsASet && !admitted.Any(a => Networks.Covers(a, p))))
+            foreach (var prefix in followsASet ? [] : PrefixReplacement.Additions(prefixes, staying))
             {
+                var replaces = removals.Select(x => x.Destination.Value).Where(r => Networks.Covers(r, prefix)).Select(r => (IPNetwork?)r).FirstOrDefault();
                 yield return new Finding
                 {
                     Kind = FindingKind.ProviderRangeAdded,
@@ -62,36 +66,63 @@ public static class ProviderDrift
                     Dependency = dependency.Name,
                     Allowlist = allowlist.Name,
                     Subject = Networks.Format(prefix),
-                    Message = $"{what} publishes {prefix}, which {allowlist.Name} does not admit: the provider may hand it out any time. The plan adds it.",
+                    Message = replaces is null
+                        ? $"{what} publishes {prefix}, which {allowlist.Name} does not admit: the provider may hand it out any time. The plan adds it."
+                        : $"{what} publishes {prefix} in place of {Networks.Format(replaces.Value)}, which this change removes from {allowlist.Name}. The plan adds it.",
                     Action = FindingAction.PullRequest,
                     Evidence = [new Evidence($"{provider.Name} feed", $"{prefix} is published for {what}")],
                     Location = rules[0].Location,
                 };
             }
-            if (proof is null || proof.Refused is not null)
-                continue;
-            foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
+            foreach (var (destination, unused) in removals)
             {
-                foreach (var destination in rule.Destinations.Where(d => !prefixes.Any(p => Networks.Covers(p, d.Value))))
+                var replacements = PrefixReplacement.Replacements(destination.Value, prefixes);
+                var by = replacements.Count == 0 ? "" : $" ({string.Join(", ", replacements.Take(4).Select(Networks.Format))}{(replacements.Count > 4 ? $" and {replacements.Count - 4} more" : "")} inside it {(replacements.Count == 1 ? "is" : "are")} published in its place and added by the same change)";
+                yield return new Finding
                 {
-                    // Unpublished is not unused: DNS may still give an address inside it.
-                    if (!proof.ProvesUnused(destination.Value, out _, out var unused))
-                        continue;
-                    yield return new Finding
-                    {
-                        Kind = FindingKind.ProviderRangeRemoved,
-                        Severity = Severity.Medium,
-                        Dependency = dependency.Name,
-                        Allowlist = allowlist.Name,
-                        Subject = Networks.Format(destination.Value),
-                        Message = $"{destination.Value} is not (or no longer) published for {what}, and no lookup gave an address in it: it admits addresses the provider may give to anyone.{DriftEngine.RemovalSentence}",
-                        Action = FindingAction.PullRequest,
-                        Evidence = [new Evidence($"{provider.Name} feed", $"no published {what} prefix holds {destination.Value}"), new Evidence("memory", unused)],
-                        Location = destination.Location,
-                    };
-                }
+                    Kind = FindingKind.ProviderRangeRemoved,
+                    Severity = Severity.Medium,
+                    Dependency = dependency.Name,
+                    Allowlist = allowlist.Name,
+                    Subject = Networks.Format(destination.Value),
+                    Message = replacements.Count > 0 && unused is null
+                        ? $"{destination.Value} is no longer published for {what}{by}: nothing it admitted is lost.{DriftEngine.RemovalSentence}"
+                        : $"{destination.Value} is not (or no longer) published for {what}{by}, and no lookup gave an address in {(replacements.Count == 0 ? "it" : "the rest of it")}: it admits addresses the provider may give to anyone.{DriftEngine.RemovalSentence}",
+                    Action = FindingAction.PullRequest,
+                    Evidence = [new Evidence($"{provider.Name} feed", $"no published {what} prefix holds {destination.Value}"), .. unused is null ? Array.Empty<Evidence>() : [new Evidence("memory", unused)]],
+                    Location = destination.Location,
+                };
             }
         }
+    }
+
+    /// <summary>
+    /// The rules' destinations the provider no longer publishes that may go, with the proof's evidence (null when
+    /// published prefixes cover all of it: nothing is lost). Only the part no published prefix covers needs the proof.
+    /// </summary>
+    private static List<(Located<IPNetwork> Destination, string? Unused)> Removals(List<AllowlistRule> rules, List<IPNetwork> prefixes, HandsOff handsOff, Dependency dependency, RemovalProof proof)
+    {
+        var removals = new List<(Located<IPNetwork>, string?)>();
+        foreach (var rule in rules.Where(r => handsOff.MayRemoveFrom(r, dependency)))
+        {
+            foreach (var destination in rule.Destinations.Where(d => !prefixes.Any(p => Networks.Covers(p, d.Value))))
+            {
+                var remainder = PrefixReplacement.Remainder(destination.Value, prefixes);
+                string? unused = null;
+                var proven = true;
+                // Unpublished is not unused: DNS may still give an address inside it.
+                foreach (var block in remainder)
+                {
+                    proven = proof.ProvesUnused(block, out _, out var evidence);
+                    unused ??= evidence;
+                    if (!proven)
+                        break;
+                }
+                if (proven)
+                    removals.Add((destination, unused));
+            }
+        }
+        return removals;
     }
 
     private static IEnumerable<Finding> OutsideRanges(Dependency dependency, ProviderRef provider, IReadOnlyList<ProviderPrefix> published, List<Observation> seen, ProviderKnowledge providers)

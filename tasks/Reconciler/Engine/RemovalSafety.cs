@@ -27,7 +27,11 @@ public static class RemovalSafety
         foreach (var byContainer in proposed.GroupBy(Container, StringComparer.Ordinal))
         {
             var first = byContainer.First();
-            var removing = byContainer.Select(f => (f.Dependency, f.Subject)).Distinct().Count();
+            // A prefix replaced whole by the published prefixes this plan adds in its place takes nothing away: it
+            // does not count against the share (README "Provider feeds").
+            var additions = findings.Where(f => f.Action == FindingAction.PullRequest && Additions.Contains(f.Kind) && (f.Allowlist is not null || f.PrefixSet is not null) && Container(f) == byContainer.Key).ToList();
+            var removing = byContainer.Where(f => !Replaced(f, additions)).Select(f => (f.Dependency, f.Subject)).Distinct().Count();
+            var emptying = byContainer.Select(f => (f.Dependency, f.Subject)).Distinct().Count();
             if (first.Allowlist is not null && policies.FindAllowlist(first.Allowlist) is { } allowlist)
             {
                 // Pinned rules are never removable, so they do not dilute the share either.
@@ -45,7 +49,7 @@ public static class RemovalSafety
             {
                 // A provider's feed that drops a large part of a service at once is more likely broken than true.
                 var share = set.Prefixes.Count == 0 ? 1 : (double)removing / set.Prefixes.Count;
-                var reason = removing >= set.Prefixes.Count ? $"they would leave prefix set {set.Name} with no prefixes"
+                var reason = emptying >= set.Prefixes.Count && additions.Count == 0 ? $"they would leave prefix set {set.Name} with no prefixes"
                     : share > maxShare ? $"together they are {removing} of the {set.Prefixes.Count} prefixes of prefix set {set.Name} ({Percent(share)}), over max_removal_share ({Percent(maxShare)})"
                     : null;
                 if (reason is not null)
@@ -90,6 +94,16 @@ public static class RemovalSafety
 
     private static bool IsProposedRemoval(Finding f) =>
         f.Action == FindingAction.PullRequest && Removals.Contains(f.Kind) && (f.Allowlist is not null || f.PrefixSet is not null);
+
+    /// <summary>Whether the additions of the same container cover the removed prefix whole.</summary>
+    private static bool Replaced(Finding removal, List<Finding> additions)
+    {
+        if (additions.Count == 0 || !Networks.TryParse(removal.Subject, out var removed, out _))
+            return false;
+        var inside = additions.Where(a => a.Dependency == removal.Dependency).Select(a => Networks.TryParse(a.Subject, out var n, out _) ? (System.Net.IPNetwork?)n : null).OfType<System.Net.IPNetwork>()
+            .Where(n => Networks.Covers(removed, n)).ToList();
+        return inside.Count > 0 && PrefixReplacement.Remainder(removed, inside).Count == 0;
+    }
 
     /// <summary>What a removal is taken from: an allowlist, or a prefix set that allowlists share.</summary>
     private static string Container(Finding f) => f.Allowlist is { } allowlist ? "allowlist:" + allowlist : "prefix_set:" + f.PrefixSet;

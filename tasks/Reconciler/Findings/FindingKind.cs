@@ -39,6 +39,8 @@ public enum FindingKind
     PolicyWidened,
     /// <summary>Review: a setting that weakens a safety guard (stale_after shorter; max_removal_share, max_new_addresses larger; broadest prefixes wider).</summary>
     SafetyWeakened,
+    /// <summary>The provider snapshot a provider-tracked dependency follows is older than 30 days: refresh it (README "Provider feeds").</summary>
+    ProviderDataStale,
 }
 
 public static class FindingKinds

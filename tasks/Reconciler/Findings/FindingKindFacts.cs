@@ -60,6 +60,7 @@ public sealed record FindingKindFacts(FindingKind Kind, FindingEffect Effect, Fi
         new(FindingKind.AdditionHeld, FindingEffect.None, FindingSource.Engine),
         new(FindingKind.PolicyWidened, FindingEffect.None, FindingSource.Review),
         new(FindingKind.SafetyWeakened, FindingEffect.None, FindingSource.Review),
+        new(FindingKind.ProviderDataStale, FindingEffect.None, FindingSource.ProviderFeed),
     ];
 
     private static readonly Dictionary<FindingKind, FindingKindFacts> ByKind = All.ToDictionary(f => f.Kind);

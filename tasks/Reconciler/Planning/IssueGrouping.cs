@@ -81,6 +81,7 @@ public static class IssueGrouping
             FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist ?? "prefix set " + merged.PrefixSet} held back for a person to check",
             FindingKind.AdditionRefused => $"{dependency}: {Few(subjects)} not proposed, outside the trust boundary",
             FindingKind.AdditionHeld => $"{dependency}: a flood of new addresses for {merged.Allowlist} held back for a person to check",
+            FindingKind.ProviderDataStale => $"{dependency}: the {merged.Subject} provider data it follows is out of date",
             FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
             _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",
         };

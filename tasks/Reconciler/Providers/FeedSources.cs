@@ -21,11 +21,11 @@ public static class FeedSources
         var today = FeedParsers.Today(now);
         return
         [
-            await Try("aws", () => Task.Run(() => Aws(AWSPublicIpAddressRanges.Load()), cancellationToken)),
+            await Try("aws", () => Task.Run(() => Aws(AWSPublicIpAddressRanges.Load()), cancellationToken), cancellationToken),
             await Try("cloudflare", async () => FeedParsers.Cloudflare(
-                await http.GetStringAsync(CloudflareV4, cancellationToken), await http.GetStringAsync(CloudflareV6, cancellationToken), today)),
-            await Try("github", async () => FeedParsers.GitHub(await http.GetStringAsync(GitHubMeta, cancellationToken), today)),
-            await Try("google", async () => FeedParsers.Google(await http.GetStringAsync(GoogleCloud, cancellationToken))),
+                await http.GetStringAsync(CloudflareV4, cancellationToken), await http.GetStringAsync(CloudflareV6, cancellationToken), today), cancellationToken),
+            await Try("github", async () => FeedParsers.GitHub(await http.GetStringAsync(GitHubMeta, cancellationToken), today), cancellationToken),
+            await Try("google", async () => FeedParsers.Google(await http.GetStringAsync(GoogleCloud, cancellationToken)), cancellationToken),
         ];
     }
 
@@ -41,10 +41,10 @@ public static class FeedSources
 
         return
         [
-            await Try("aws", async () => FeedParsers.Aws(await Read("aws-ip-ranges*.json"))),
-            await Try("cloudflare", async () => FeedParsers.Cloudflare(await Read("cloudflare-ips-v4*.txt"), await Read("cloudflare-ips-v6*.txt"), DateOf("cloudflare-ips-v4*.txt"))),
-            await Try("github", async () => FeedParsers.GitHub(await Read("github-meta*.json"), DateOf("github-meta*.json"))),
-            await Try("google", async () => FeedParsers.Google(await Read("google-cloud*.json"))),
+            await Try("aws", async () => FeedParsers.Aws(await Read("aws-ip-ranges*.json")), cancellationToken),
+            await Try("cloudflare", async () => FeedParsers.Cloudflare(await Read("cloudflare-ips-v4*.txt"), await Read("cloudflare-ips-v6*.txt"), DateOf("cloudflare-ips-v4*.txt")), cancellationToken),
+            await Try("github", async () => FeedParsers.GitHub(await Read("github-meta*.json"), DateOf("github-meta*.json")), cancellationToken),
+            await Try("google", async () => FeedParsers.Google(await Read("google-cloud*.json")), cancellationToken),
         ];
     }
 
@@ -54,15 +54,19 @@ public static class FeedSources
         [.. ranges.AllAddressRanges.Select(r => new ProviderPrefix("aws", r.Service, r.Region, System.Net.IPNetwork.Parse(r.IpPrefix)))]
     );
 
-    private static async Task<FeedResult> Try(string provider, Func<Task<(FeedInfo, List<ProviderPrefix>)>> fetch)
+    /// <summary>
+    /// One feed's fetch, standing alone: whatever makes it fail (no network, a refused connection, a truncated file)
+    /// is that feed's failure, named, and the others still run. Only the run's own cancellation stops the refresh.
+    /// </summary>
+    private static async Task<FeedResult> Try(string provider, Func<Task<(FeedInfo, List<ProviderPrefix>)>> fetch, CancellationToken cancellationToken)
     {
         try
         {
             return new FeedResult(provider, await fetch().ConfigureAwait(false), null);
         }
-        catch (Exception e) when (e is FormatException or IOException or HttpRequestException or TaskCanceledException or UnauthorizedAccessException or System.Net.WebException or AggregateException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new FeedResult(provider, null, e.Message);
+            return new FeedResult(provider, null, $"{e.GetType().Name}: {e.Message}");
         }
     }
 }

@@ -9,6 +9,9 @@ public sealed class ProviderKnowledge(ProviderSnapshot snapshot)
 
     public ProviderSnapshot Snapshot => snapshot;
 
+    /// <summary>Where the snapshot was read from, for notes and findings: a file, or the copy built into the library.</summary>
+    public string Source { get; init; } = "built into the library";
+
     public PrefixIndex Index => _index.Value;
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace Reconciler.Providers;
@@ -6,4 +7,11 @@ namespace Reconciler.Providers;
 public sealed record ProviderPrefix(string Provider, string Service, string Region, IPNetwork Prefix);
 
 /// <summary>Where a feed's part of the snapshot came from: its date and the provider's own sync token.</summary>
-public sealed record FeedInfo(string Provider, string Date, string SyncToken);
+public sealed record FeedInfo(string Provider, string Date, string SyncToken)
+{
+    private static readonly string[] DateFormats = ["yyyy-MM-dd-HH-mm-ss", "yyyy-MM-dd"];
+
+    /// <summary>When the provider published the feed (UTC), as far as its date says: AWS's createDate to the second, the others' day.</summary>
+    public DateTimeOffset? PublishedAt =>
+        DateTimeOffset.TryParseExact(Date, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
+}

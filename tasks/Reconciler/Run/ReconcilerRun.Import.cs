@@ -21,7 +21,7 @@ public sealed partial class ReconcilerRun
         var sources = options.From.Select(path => new ImportSource(path, File.ReadAllText(path))).ToList();
         var existing = ExistingPolicies();
         var taken = existing is null ? [] : existing.Dependencies.Select(d => d.Name).Concat(existing.Allowlists.Select(a => a.Name));
-        var result = Importer.Draft(sources, new ProviderKnowledge(ProviderSnapshot.Default), taken);
+        var result = Importer.Draft(sources, Providers(), taken);
         foreach (var problem in result.Problems)
             log.Error(problem.ToString());
         if (result.Problems.Count > 0)

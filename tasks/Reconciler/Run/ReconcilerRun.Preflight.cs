@@ -11,6 +11,7 @@ public sealed partial class ReconcilerRun
 {
     // Merge reads --out before it writes there, and says so when it holds no shard reports.
     private static readonly HashSet<string> WritesOut = new(StringComparer.OrdinalIgnoreCase) { "Plan", "Reconcile", "Render", "Review" };
+    private static readonly HashSet<string> ReadsProviders = new(StringComparer.OrdinalIgnoreCase) { "Plan", "Reconcile", "Review", "Import" };
     private static readonly HashSet<string> KeepsState = new(StringComparer.OrdinalIgnoreCase) { "Plan", "Reconcile" };
 
     /// <summary>Checks the folders and files the target will use; throws exit 2 naming the argument.</summary>
@@ -42,6 +43,9 @@ public sealed partial class ReconcilerRun
                 throw ReconcilerException.InvalidArgument("from", "Import needs the dumps to draft from: --from=FILE[,FILE…]");
             CheckWritableFolder("policies", options.Policies);
         }
+        // Every target that uses provider data reads --snapshot; only the default may be absent (the built-in copy serves).
+        if (ReadsProviders.Contains(target) && options.Snapshot != RunOptions.DefaultSnapshot && !File.Exists(options.Snapshot))
+            throw ReconcilerException.InvalidArgument("snapshot", $"file '{options.Snapshot}' does not exist");
         if (options.Feeds is { } feeds && !Directory.Exists(feeds))
             throw ReconcilerException.InvalidArgument("feeds", $"directory '{feeds}' does not exist");
     }

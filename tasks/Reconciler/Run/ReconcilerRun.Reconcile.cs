@@ -150,7 +150,7 @@ public sealed partial class ReconcilerRun
         (LoadedMemory, var notes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
         var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
         Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
-        var suggestions = ProviderDrift.Suggestions(policies, Memory, new ProviderKnowledge(ProviderSnapshot.Default), options.Now);
+        var suggestions = ProviderDrift.Suggestions(policies, Memory, Providers(), options.Now);
         // Each shard held back what was too much for its part; the whole estate is judged again here.
         merged = merged with { Findings = [.. CanonicalFindings.Of(RemovalSafety.Hold(policies, merged.Findings), policies)], Notes = [.. merged.Notes, .. notes] };
         ChangePlan = Planner.Plan(policies, merged.Findings, suggestions, Memory, options.Now);

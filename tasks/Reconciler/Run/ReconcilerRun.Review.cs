@@ -55,7 +55,7 @@ public sealed partial class ReconcilerRun
         foreach (var failed in observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).Distinct(StringComparer.OrdinalIgnoreCase))
             notes.Add($"{failed} did not resolve ({observations.Observations.First(o => o.Host == failed && !o.Succeeded).Outcome}); changes that depend on it were not judged by DNS");
         var memory = await ReviewMemoryAsync(observations, notes, cancellationToken).ConfigureAwait(false);
-        var findings = Reviewer.Judge(after, changes, observations, new ProviderKnowledge(ProviderSnapshot.Default), memory, options.Now, before);
+        var findings = Reviewer.Judge(after, changes, observations, Providers(), memory, options.Now, before);
         var review = new ReviewResult(folder, options.Base, commit, changes, findings, [], notes, options.FailOn);
         WriteReview(review, new Report { Run = RunInfo(after), Findings = findings, Notes = notes }, RepositoryPathOf);
         log.Information($"reviewed {changes.Admissions.Count} admission changes, {changes.TouchedRules.Count} written rules and {changes.Widenings.Count} other widenings against {options.Base}: {findings.Count} findings");

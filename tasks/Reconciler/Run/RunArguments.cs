@@ -35,7 +35,7 @@ public static class RunArguments
         new("shard", "I/N", "`1/1`", "take only shard I of N of the dependencies (a stable hash of the name)"),
         new("report", "FILE", "none", "`Reconcile`: publish this merged report (of `--target=Merge`) instead of observing"),
         new("feeds", "DIR", "none", "`RefreshProviders`: read saved feeds from this folder instead of the providers"),
-        new("snapshot", "FILE", "`tasks/Reconciler/Providers/snapshot.tsv`", "`RefreshProviders`: the snapshot to rewrite"),
+        new("snapshot", "FILE", "`tasks/Reconciler/Providers/snapshot.tsv`", "the provider snapshot that `Plan`, `Reconcile`, `Review` and `Import` read and `RefreshProviders` rewrites (the copy built into the library when the default is absent)"),
         new("from", "FILE[,FILE…]", "none", "`Import`: `iptables-save`, `ip6tables-save`, `ipset save` and squid configuration files to draft policies from, told apart by content; see [Import](#import-from-what-an-estate-runs)"),
         new("influx", "URL", "none", "also post `metrics.influx` to InfluxDB: `http://HOST:8086/write?db=DB` (1.x) or `…/api/v2/write?org=ORG&bucket=BUCKET` (2.x); see [Metrics](#metrics)"),
     ];

@@ -34,7 +34,7 @@ public sealed record RunOptions
     public Shard Shard { get; init; } = Shard.Whole;
     /// <summary>RefreshProviders: read saved feeds from this folder instead of the providers.</summary>
     public string? Feeds { get; init; }
-    /// <summary>RefreshProviders: the snapshot file to rewrite (the one the library embeds).</summary>
+    /// <summary>The provider snapshot every target that uses provider data reads, and RefreshProviders rewrites (the library embeds the default).</summary>
     public string Snapshot { get; init; } = DefaultSnapshot;
     /// <summary>Reconcile: publish this merged report (of <c>--target=Merge</c>) instead of observing.</summary>
     public string? Report { get; init; }

@@ -136,12 +136,14 @@ public sealed class ProviderTests
             foreach (var name in new[] { "cloudflare-ips-v4.2025-07-25.txt", "cloudflare-ips-v6.2025-07-25.txt", "google-cloud.2025-07-25.json" })
                 File.Copy(Path.Combine(Feeds, name), Path.Combine(folder, name));
             var run = new Reconciler.Run.ReconcilerRun(
-                new Reconciler.Run.RunOptions { Target = "RefreshProviders", Now = DriftEngineTests.Now, Feeds = folder, Snapshot = snapshotFile },
+                new Reconciler.Run.RunOptions { Target = "RefreshProviders", Now = DriftEngineTests.Now, Feeds = folder, Snapshot = snapshotFile, Policies = Policies(folder) },
                 new CollectingLog());
 
             var refreshed = await run.RefreshProvidersAsync();
 
-            Assert.Equal(3, run.ExitCode);
+            // Cloudflare and Google refreshed: the refresh succeeds, and names the two it kept (FeedRefreshTests).
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("#feed\tcloudflare\t2025-07-25", refreshed.ToTsv(), StringComparison.Ordinal);
             string Part(ProviderSnapshot s, string provider) => string.Join("\n", s.ToTsv().Split('\n').Where(l => l.StartsWith(provider + "\t", StringComparison.Ordinal) || l.StartsWith("#feed\t" + provider, StringComparison.Ordinal)));
             Assert.Equal(Part(ProviderSnapshot.Default, "aws"), Part(refreshed, "aws"));
             Assert.Equal(Part(ProviderSnapshot.Default, "github"), Part(refreshed, "github"));
@@ -151,6 +153,14 @@ public sealed class ProviderTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>Policies whose broadest prefixes admit what the saved feeds publish (the feed check reads them).</summary>
+    private static string Policies(string folder)
+    {
+        var policies = Directory.CreateDirectory(Path.Combine(folder, "policies")).FullName;
+        File.WriteAllText(Path.Combine(policies, "p.yaml"), "dependencies:\n  - name: api\n    hosts: [api.example.test]\nsettings:\n  broadest_ipv4_prefix: 8\n  broadest_ipv6_prefix: 16\n");
+        return policies;
     }
 
     private static bool IsV4(ProviderPrefix p) => p.Prefix.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
