@@ -55,6 +55,7 @@ public sealed class GitHubContractTests(PrismServer prism) : IClassFixture<Prism
         },
         ["IssuesClient.AddAssigneesAsync"] = c => c.Issues.AddAssigneesAsync(8, ["octocat"], default),
         ["IssuesClient.ListByCreatorAsync"] = c => c.Issues.ListByCreatorAsync("reconciler[bot]", default),
+        ["IssuesClient.ListWithLabelAsync"] = c => c.Issues.ListWithLabelAsync("reconciler", default),
         ["IssuesClient.CreateAsync"] = c => c.Issues.CreateAsync(new NewIssue("resolution-failed: ledger", "body", ["reconciler", "severity:high"]), default),
         ["IssuesClient.UpdateAsync"] = async c =>
         {
