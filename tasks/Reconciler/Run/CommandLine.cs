@@ -55,7 +55,9 @@ public static class CommandLine
             exitCode = ExitCodes.For(e);
             why = ExitCodes.Describe(e);
             log.Error(why);
-            log.Verbose(e.ToString());
+            // One log line per line of the trace: the log escapes a line break inside a message (it may be data).
+            foreach (var line in e.ToString().ReplaceLineEndings("\n").Split('\n'))
+                log.Verbose(line);
         }
         if (exitCode == ExitCodes.Ok)
             log.Information($"exit {exitCode}: {why}");
