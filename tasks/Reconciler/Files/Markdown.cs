@@ -118,27 +118,70 @@ public static class Markdown
             continuation += "  ";
         else if (rest.TakeWhile(char.IsAsciiDigit).Count() is var digits and > 0 && rest.Length > digits + 1 && rest[digits] is '.' or ')' && rest[digits + 1] == ' ')
             continuation += new string(' ', digits + 2);
-        var words = rest.Split(' ');
         var result = new StringBuilder(line.Length + 16);
-        var current = new StringBuilder(line[..indent]).Append(words[0]);
-        foreach (var word in words.Skip(1))
+        var prefix = line[..indent];
+        var start = 0;
+        int? breakAt = null;
+        foreach (var space in SpacesOutsideCode(rest))
         {
+            if (prefix.Length + (space - start) > width && breakAt is { } at)
+            {
+                result.Append(prefix).Append(rest, start, at - start).Append('\n');
+                prefix = continuation;
+                start = at + 1;
+                breakAt = null;
+            }
             // A line that starts with a list marker, a heading or a fence would be a block of its own: no break there.
-            if (current.Length + 1 + word.Length > width && current.Length > continuation.Length && word.Length > 0 && !StartsBlock(word))
-            {
-                result.Append(current).Append('\n');
-                current.Clear().Append(continuation).Append(word);
-            }
-            else
-            {
-                current.Append(' ').Append(word);
-            }
+            if (space > start && space + 1 < rest.Length && rest[space + 1] != ' ' && !StartsBlock(rest[(space + 1)..]))
+                breakAt = space;
         }
-        return result.Append(current).ToString();
+        if (prefix.Length + (rest.Length - start) > width && breakAt is { } last)
+        {
+            result.Append(prefix).Append(rest, start, last - start).Append('\n');
+            (prefix, start) = (continuation, last + 1);
+        }
+        return result.Append(prefix).Append(rest, start, rest.Length - start).ToString();
     }
 
-    private static bool StartsBlock(string word) =>
-        word[0] is '-' or '+' or '*' or '#' or '>' or '=' or '|' or '`' or '~' or '<' || (char.IsAsciiDigit(word[0]) && word.TrimStart("0123456789".ToCharArray()) is [('.' or ')'), ..]);
+    /// <summary>Where a line may break: its spaces, less those inside code spans (and escaped backticks open none).</summary>
+    private static IEnumerable<int> SpacesOutsideCode(string text)
+    {
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '\\')
+            {
+                i += 2;
+                continue;
+            }
+            if (c == ' ')
+                yield return i;
+            if (c != '`')
+            {
+                i++;
+                continue;
+            }
+            var run = 0;
+            while (i + run < text.Length && text[i + run] == '`')
+                run++;
+            var close = i + run;
+            while (close < text.Length)
+            {
+                var other = 0;
+                while (close + other < text.Length && text[close + other] == '`')
+                    other++;
+                if (other == run)
+                    break;
+                close += Math.Max(other, 1);
+            }
+            // An unclosed run is literal backticks: go on after it.
+            i = close < text.Length ? close + run : i + run;
+        }
+    }
+
+    private static bool StartsBlock(string word) => word.Length > 0 &&
+        (word[0] is '-' or '+' or '*' or '#' or '>' or '=' or '|' or '`' or '~' or '<' || (char.IsAsciiDigit(word[0]) && word.TrimStart("0123456789".ToCharArray()) is [('.' or ')'), ..]));
 
     /// <summary>ASCII punctuation that starts or ends inline Markdown anywhere in a line (CommonMark lets every ASCII punctuation be escaped).</summary>
     private static bool Escaped(char c) => c is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '!' or '|' or '~' or '&' or '(' or ')' or '{' or '}' or '$';

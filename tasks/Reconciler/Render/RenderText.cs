@@ -13,12 +13,22 @@ public static class RenderText
     /// <summary>The kernel keeps an iptables comment of at most 255 bytes (XT_MAX_COMMENT_LEN less its NUL).</summary>
     public const int IptablesCommentBytes = 255;
 
+    /// <summary>Characters of a comment line: squid and iptables-restore read lines into fixed buffers (8 KiB and more) and read on where one is full.</summary>
+    public const int CommentCharacters = 1000;
+
     /// <summary>
     /// A whole comment line (<c># …</c>) for iptables-restore, ipset restore and squid, which all read a line that
     /// starts with <c>#</c> as a comment up to its end: the text's line breaks and other control or format characters
-    /// are written as <c>\uXXXX</c>, so the comment ends where the line does.
+    /// are written as <c>\uXXXX</c>, and it is cut to <see cref="CommentCharacters"/>, so the comment ends where the
+    /// line does and no reader's buffer splits it.
     /// </summary>
-    public static string CommentLine(string text) => "# " + ControlCharacters.Escape(text) + "\n";
+    public static string CommentLine(string text)
+    {
+        var escaped = ControlCharacters.Escape(text);
+        if (escaped.Length > CommentCharacters)
+            escaped = escaped[..(char.IsHighSurrogate(escaped[CommentCharacters - 2]) ? CommentCharacters - 2 : CommentCharacters - 1)] + "…";
+        return "# " + escaped + "\n";
+    }
 
     /// <summary>
     /// The argument of <c>-m comment --comment</c>, quotes included: control characters written as <c>\uXXXX</c>,
