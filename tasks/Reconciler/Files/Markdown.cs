@@ -16,14 +16,15 @@ public static class Markdown
     public const string Break = "&#8203;";
 
     /// <summary>
-    /// Text as it reads, inline: Markdown punctuation backslash-escaped (so no link, image, emphasis, HTML, table cell
-    /// or code span starts in it), line breaks and other control or format characters written as <c>\uXXXX</c>, and
+    /// Text as it reads, inline: Markdown punctuation backslash-escaped (so no link, image, emphasis, HTML or table
+    /// cell starts in it; the code spans it holds stay code spans, inert, and a lone backtick is escaped), line breaks and other control or format characters written as <c>\uXXXX</c>, and
     /// <see cref="Break"/> put after each <c>@</c>, inside each <c>://</c> and <c>www.</c>, and after a <c>#</c>
     /// that precedes a digit, which GitHub would otherwise turn into a mention, a link or an issue reference.
     /// </summary>
     public static string Text(string text)
     {
         var md = new StringBuilder(text.Length + 16);
+        var spans = CodeSpans(text);
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
@@ -32,7 +33,15 @@ public static class Markdown
                 md.Append($"\\u{(int)c:X4}");
                 continue;
             }
-            if (Escaped(c) || (LineStart(c) && IsFirst(text, i)) || (c == '.' && AfterLeadingDigits(text, i)))
+            if (spans.TryGetValue(i, out var end))
+            {
+                // A code span the text itself holds (messages write `track: domain`) stays one: inside it nothing is markup.
+                foreach (var inner in text.AsSpan(i, end - i))
+                    md.Append(ControlCharacters.IsForbidden(inner) ? $"\\u{(int)inner:X4}" : inner == '|' ? "\\|" : inner.ToString());
+                i = end - 1;
+                continue;
+            }
+            if (Escaped(c) || (LineStart(c) && IsFirst(text, i)) || (c is '.' or ')' && AfterLeadingDigits(text, i) && (i + 1 == text.Length || text[i + 1] is ' ' or '\t')))
                 md.Append('\\');
             md.Append(c);
             if (c == '@' || (c == '#' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
@@ -43,6 +52,47 @@ public static class Markdown
                 md.Append(Break);
         }
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The code spans of <paramref name="text"/> as CommonMark finds them (a run of backticks up to the next run of as
+    /// many), start to end; a run that finds no partner is literal and <see cref="Text"/> escapes it. Backslashes do not
+    /// escape backticks here: <see cref="Text"/> doubles each backslash outside spans.
+    /// </summary>
+    private static Dictionary<int, int> CodeSpans(string text)
+    {
+        var spans = new Dictionary<int, int>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] != '`')
+            {
+                i++;
+                continue;
+            }
+            var run = RunAt(text, i);
+            var close = i + run;
+            while (close < text.Length && !(text[close] == '`' && RunAt(text, close) == run))
+                close += text[close] == '`' ? RunAt(text, close) : 1;
+            if (close < text.Length)
+            {
+                spans[i] = close + run;
+                i = close + run;
+            }
+            else
+            {
+                i += run;
+            }
+        }
+        return spans;
+    }
+
+    private static int RunAt(string text, int index)
+    {
+        var run = 0;
+        while (index + run < text.Length && text[index + run] == '`')
+            run++;
+        return run;
     }
 
     /// <summary>Text for a table cell: <see cref="Text"/>, which also escapes the pipe that would end the cell.</summary>
@@ -183,8 +233,12 @@ public static class Markdown
     private static bool StartsBlock(string word) => word.Length > 0 &&
         (word[0] is '-' or '+' or '*' or '#' or '>' or '=' or '|' or '`' or '~' or '<' || (char.IsAsciiDigit(word[0]) && word.TrimStart("0123456789".ToCharArray()) is [('.' or ')'), ..]));
 
-    /// <summary>ASCII punctuation that starts or ends inline Markdown anywhere in a line (CommonMark lets every ASCII punctuation be escaped).</summary>
-    private static bool Escaped(char c) => c is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '!' or '|' or '~' or '&' or '(' or ')' or '{' or '}' or '$';
+    /// <summary>
+    /// ASCII punctuation that starts or ends inline Markdown anywhere in a line (CommonMark lets every ASCII punctuation
+    /// be escaped). With the brackets and <c>&lt;</c> escaped no link, image or tag can start, so <c>(</c>, <c>!</c>
+    /// and <c>_</c> (intra-word in names) stay as they are and messages stay readable as plain text.
+    /// </summary>
+    private static bool Escaped(char c) => c is '\\' or '`' or '*' or '[' or ']' or '<' or '>' or '|' or '~' or '&' or '$';
 
     /// <summary>Punctuation that starts a block (heading, list, setext underline) only at the start of a line.</summary>
     private static bool LineStart(char c) => c is '#' or '-' or '+' or '=';

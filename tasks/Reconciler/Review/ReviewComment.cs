@@ -22,7 +22,7 @@ public static class ReviewComment
         body.AppendLine("### Reconciler review").AppendLine();
         var added = review.Changes.Admissions.Count(a => a.Added);
         var removed = review.Changes.Admissions.Count - added;
-        body.AppendLine($"Compared {Markdown.Code(review.PoliciesFolder)} at {Markdown.Code(review.Base)} ({Markdown.Code(review.BaseCommit[..Math.Min(7, review.BaseCommit.Length)])}) with this pull request: " +
+        body.AppendLine($"Compared {Markdown.Code(review.PoliciesFolder)} at {Markdown.Code(review.Base)} ({review.BaseCommit[..Math.Min(7, review.BaseCommit.Length)]}) with this pull request: " +
             $"{Count(added, "admission")} added, {Count(removed, "admission")} removed, {Count(review.Changes.TouchedRules.Count, "rule")} written or rewritten.").AppendLine();
 
         if (review.Errors.Count > 0)

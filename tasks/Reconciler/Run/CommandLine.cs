@@ -55,9 +55,8 @@ public static class CommandLine
             exitCode = ExitCodes.For(e);
             why = ExitCodes.Describe(e);
             log.Error(why);
-            // One log line per line of the trace: the log escapes a line break inside a message (it may be data).
-            foreach (var line in e.ToString().ReplaceLineEndings("\n").Split('\n'))
-                log.Verbose(line);
+            // One line, like every log line: the message may hold data, so its line breaks show as \u000A.
+            log.Verbose(e.ToString());
         }
         if (exitCode == ExitCodes.Ok)
             log.Information($"exit {exitCode}: {why}");

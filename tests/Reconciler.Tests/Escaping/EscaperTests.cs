@@ -32,14 +32,28 @@ public sealed partial class EscaperTests
         {
             var md = Markdown.Text(text);
             MarkdownInvariant.Holds(md, [text], "Markdown.Text");
-            // Undo the escapes: the data comes back, control characters as their \u escapes.
-            var back = Unescape().Replace(md.Replace(Markdown.Break, "", StringComparison.Ordinal), "$1");
-            Assert.Equal(ControlCharacters.Escape(text), back);
+            // Undo the escapes: the data comes back, control characters as their \u escapes (a text with code spans
+            // keeps them as they are, so only one without backticks reads back exactly).
+            if (!text.Contains('`', StringComparison.Ordinal))
+            {
+                var back = Unescape().Replace(md.Replace(Markdown.Break, "", StringComparison.Ordinal), "$1");
+                Assert.Equal(ControlCharacters.Escape(text), back);
+            }
         }
     }
 
     [GeneratedRegex(@"\\([!-/:-@\[-`{-~])")]
     private static partial Regex Unescape();
+
+    [Theory]
+    [InlineData("add `reason:` (a ticket)", "add `reason:` (a ticket)")]
+    [InlineData("a ` lone", "a \\` lone")]
+    [InlineData("``x`` and `[l](https://e.example)`", "``x`` and `[l](https://e.example)`")]
+    [InlineData("`a` [l](u) `", "`a` \\[l\\](u) \\`")]
+    [InlineData("1. item", "1\\. item")]
+    [InlineData("203.0.113.9 x", "203.0.113.9 x")]
+    public void Text_keeps_the_code_spans_it_holds_and_escapes_the_rest(string text, string expected) =>
+        Assert.Equal(expected, Markdown.Text(text));
 
     [Fact]
     public void A_code_block_is_never_closed_by_its_content()

@@ -6,7 +6,7 @@ namespace Reconciler.Tests.Escaping;
 
 /// <summary>
 /// What a body made from hostile data must hold, checked without a Markdown parser: outside code spans and fenced
-/// blocks, every <c>[</c>, <c>]</c>, <c>&lt;</c>, <c>&gt;</c>, <c>!</c> and backtick is backslash-escaped (the
+/// blocks, every <c>[</c>, <c>]</c>, <c>&lt;</c>, <c>&gt;</c> and backtick is backslash-escaped (the
 /// template's own tags and markers aside), every <c>@</c>, <c>://</c> and <c>www.</c> is broken by
 /// <see cref="Markdown.Break"/>; and the data is there (its sentinel shows), not dropped.
 /// </summary>
@@ -22,7 +22,7 @@ internal static partial class MarkdownInvariant
         for (var i = 0; i < outside.Length; i++)
         {
             var c = outside[i];
-            if (c is '[' or ']' or '<' or '>' or '!' or '`' && !IsEscaped(outside, i) && !(c == '>' && AtLineStart(outside, i)))
+            if (c is '[' or ']' or '<' or '>' or '`' && !IsEscaped(outside, i) && !(c == '>' && AtLineStart(outside, i)))
                 Fail(body, outside, i, $"unescaped '{c}'", what);
             if (c == '@' && !outside.AsSpan(i + 1).StartsWith(Markdown.Break))
                 Fail(body, outside, i, "a mention", what);
