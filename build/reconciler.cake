@@ -5,14 +5,19 @@
 
 LibraryDependencies.LoadFromBesideTheLibrary(typeof(ReconcilerRun).Assembly);
 var target = Argument("target", "Plan");
-var host = new CakeRunHost(Context);
+// Every message and annotation passes the library's one log escaper (README "Text from outside is data").
+var host = RunHost.Escaping(new CakeRunHost(Context));
 BuildParameters parameters = null;
 Setup<BuildParameters>(context => parameters = new BuildParameters(context, target, host));
 Teardown(context => parameters?.Run?.Dispose());
 
 Task("Help")
     .Description("List Reconciler's arguments with their defaults (Cake's own options: dotnet cake --help).")
-    .Does(() => host.Information(RunArguments.HelpText()));
+    .Does(() =>
+    {
+        foreach (var line in RunArguments.HelpText().ReplaceLineEndings("\n").Split('\n'))
+            host.Information(line);
+    });
 
 Task("Validate")
     .Description("Load and check every policy file; nothing else (no network).")

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Text;
+using Reconciler.Files;
 using Reconciler.Findings;
 using Reconciler.Policies.Model;
 using Reconciler.Yaml;
@@ -22,20 +23,24 @@ public static partial class CdnAdvice
         var byName = policies.Allowlists.Where(a => a.Kind == AllowlistKind.Proxy)
             .SelectMany(a => a.Rules.Where(r => r.Dependency == dependency.Name && r.Domains.Count > 0).Select(r => (Allowlist: a, Rule: r))).ToList();
         if (byName.Count > 0)
-            advice.AppendLine($"1. `{byName[0].Allowlist.Name}` already admits it by name ({string.Join(", ", byName[0].Rule.Domains.Select(d => $"`{d.Value}`"))}, `{byName[0].Rule.Location}`).");
+            advice.AppendLine($"1. {Markdown.Code(byName[0].Allowlist.Name)} already admits it by name ({string.Join(", ", byName[0].Rule.Domains.Select(d => Markdown.Code(d.Value)))}, {Where(policies, byName[0].Rule.Location)}).");
         else
-            advice.AppendLine($"1. Add a rule to {(proxy is null ? "a proxy allowlist" : $"`{proxy}`")}: `- dependency: {dependency.Name}` with `domains: [{string.Join(", ", dependency.Hosts.Select(h => h.Value))}]`.");
+            advice.AppendLine($"1. Add a rule to {(proxy is null ? "a proxy allowlist" : Markdown.Code(proxy))}: {Markdown.Code($"- dependency: {dependency.Name}")} with {Markdown.Code($"domains: [{string.Join(", ", dependency.Hosts.Select(h => h.Value))}]")}.");
         if (proxy is null)
-            advice.AppendLine($"2. Send its client through that proxy (`proxy:` of its identity{(dependency.Identity is null ? "; it has no identity yet" : $" `{dependency.Identity}`")}).");
+            advice.AppendLine($"2. Send its client through that proxy (`proxy:` of its identity{(dependency.Identity is null ? "; it has no identity yet" : $" {Markdown.Code(dependency.Identity)}")}).");
         else
-            advice.AppendLine($"2. Its identity `{dependency.Identity}` already goes through `{proxy}`.");
+            advice.AppendLine($"2. Its identity {Markdown.Code(dependency.Identity ?? "")} already goes through {Markdown.Code(proxy)}.");
         var direct = policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables)
-            .SelectMany(a => a.Rules.Where(r => r.Dependency == dependency.Name).Select(r => $"`{a.Name}` (`{r.Location}`{(r.Pinned ? ", pinned" : "")})")).ToList();
+            .SelectMany(a => a.Rules.Where(r => r.Dependency == dependency.Name).Select(r => $"{Markdown.Code(a.Name)} ({Where(policies, r.Location)}{(r.Pinned ? ", pinned" : "")})")).ToList();
         advice.AppendLine($"3. Set `track: domain`{(direct.Count == 0 ? "." : $", then remove its address rules from {string.Join(", ", direct)} once its traffic goes through the proxy.")}");
         if (TrackEdit(policies, dependency) is { } diff)
-            advice.AppendLine().AppendLine("The edit of step 3's first half:").AppendLine().AppendLine("```diff").Append(diff).AppendLine("```");
+            advice.AppendLine().AppendLine("The edit of step 3's first half:").AppendLine().Append(Markdown.CodeBlock("diff", diff));
         return advice.ToString();
     }
+
+    /// <summary>A rule's place as the repository names it (never the run's folder on the runner), as code the publisher links.</summary>
+    private static string Where(PolicySet policies, Diagnostics.SourceLocation at) =>
+        Markdown.Code($"{policies.RepositoryPathOf(at.File)}:{at.Line}:{at.Column}");
 
     [GeneratedRegex(@"^(?<indent>[ -]*)track:[ \t]*(?<value>[a-z]+)", RegexOptions.Multiline)]
     private static partial Regex TrackLine();

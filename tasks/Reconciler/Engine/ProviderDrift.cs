@@ -193,7 +193,7 @@ public static class ProviderDrift
             {
                 var service = owner.Service == "-" ? "" : $", service: {owner.Service}";
                 var region = owner.Region == "-" ? "" : $", region: {owner.Region}";
-                suggestions[dependency.Name] = $"{dependency.Name} rotated over {recent.Count} addresses within stale_after, all published by {owner.Provider}{(service + region).Replace(", ", " ", StringComparison.Ordinal)}: consider `track: provider` with `provider: {{ name: {owner.Provider}{service}{region} }}`, so the allowlist follows the published prefixes instead of chasing addresses.";
+                suggestions[dependency.Name] = $"{dependency.Name} rotated over {recent.Count} addresses within stale_after, all published by {Files.Markdown.Text(owner.Provider + (service + region).Replace(", ", " ", StringComparison.Ordinal))}: consider `track: provider` with {Files.Markdown.Code($"provider: {{ name: {owner.Provider}{service}{region} }}")}, so the allowlist follows the published prefixes instead of chasing addresses.";
             }
         }
         return suggestions;

@@ -4,6 +4,7 @@ using Reconciler.Findings;
 using Reconciler.Memory;
 using Reconciler.Policies.Model;
 using Reconciler.Engine;
+using Reconciler.Files;
 
 namespace Reconciler.Planning;
 
@@ -19,6 +20,9 @@ public static class IssueGrouping
 
     /// <summary>No line a person reads in an issue or pull request is longer (GitHub's views wrap or cut longer ones).</summary>
     public const int LongestLine = 300;
+
+    /// <summary>What the folded part of one list may hold, so that a body stays well under GitHub's 65,536 characters.</summary>
+    private const int FoldedCharacters = 12_000;
 
     public static List<PlannedIssue> Plan(PolicySet policies, IReadOnlyList<Finding> findings, DriftMemory? memory, DateTimeOffset? now) =>
         [.. findings.Where(f => f.Action == FindingAction.Issue)
@@ -85,6 +89,8 @@ public static class IssueGrouping
             FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
             _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",
         };
+        // A title is plain text on GitHub, but it is one line.
+        sentence = Diagnostics.ControlCharacters.Escape(sentence);
         return sentence.Length <= 120 ? sentence : sentence[..119] + "…";
     }
 
@@ -102,21 +108,18 @@ public static class IssueGrouping
     private static PlannedIssue Issue(PolicySet policies, Finding merged, List<Finding> group, DriftMemory? memory, DateTimeOffset? now)
     {
         var body = new StringBuilder();
-        body.AppendLine(merged.Message).AppendLine();
+        body.AppendLine(Markdown.Text(merged.Message)).AppendLine();
         body.AppendLine($"- kind: `{merged.Kind.ToWire()}`, severity: **{merged.Severity.ToWire()}**");
         var allowlists = group.Select(f => f.Allowlist).OfType<string>().Distinct().ToList();
-        body.AppendLine($"- dependency: `{merged.Dependency}`{(allowlists.Count == 0 ? "" : $", allowlist{(allowlists.Count == 1 ? "" : "s")}: {string.Join(", ", allowlists.Select(a => $"`{a}`"))}")}{(merged.Host is null ? "" : $", host: `{merged.Host}`")}");
+        body.AppendLine($"- dependency: {Markdown.Code(merged.Dependency)}{(allowlists.Count == 0 ? "" : $", allowlist{(allowlists.Count == 1 ? "" : "s")}: {string.Join(", ", allowlists.Select(Markdown.Code))}")}{(merged.Host is null ? "" : $", host: {Markdown.Code(merged.Host)}")}");
         if (merged.Location is not null)
-            body.AppendLine($"- policy: `{merged.Location}`");
+            body.AppendLine($"- policy: {Markdown.Code(merged.Location.ToString())}");
         if (Planner.OwnerLine(policies.FindDependency(merged.Dependency)?.Owner, mention: true) is { } owner)
             body.AppendLine($"- owner: {owner}");
         if (group.Count > 1)
         {
             body.AppendLine().AppendLine("Each of them:").AppendLine();
-            foreach (var finding in group.OrderBy(f => f.Subject, AddressOrder.Instance).Take(EvidenceLines))
-                body.AppendLine($"- `{finding.Subject}`: {finding.Message}");
-            if (group.Count > EvidenceLines)
-                body.AppendLine($"- and {group.Count - EvidenceLines} more (report.json has them all)");
+            Folded(body, [.. group.OrderBy(f => f.Subject, AddressOrder.Instance).Select(f => $"- {Markdown.Code(f.Subject)}: {Markdown.Text(f.Message)}")]);
         }
         if (merged.Kind == FindingKind.CdnFronted && CdnAdvice.For(policies, merged) is { } advice)
             body.AppendLine().Append(advice);
@@ -126,19 +129,38 @@ public static class IssueGrouping
             body.AppendLine().AppendLine("Addresses seen (first and last seen):").AppendLine().Append(chart);
         if (merged.Evidence.Count > 0)
         {
-            body.AppendLine().AppendLine("Evidence:");
-            foreach (var evidence in merged.Evidence.Take(EvidenceLines))
-                body.AppendLine($"- {evidence.Source}: {evidence.Detail}{(evidence.ObservedAt is { } seen ? $" at {seen:yyyy-MM-dd HH:mm:ss}Z" : "")}");
-            if (merged.Evidence.Count > EvidenceLines)
-                body.AppendLine($"- and {merged.Evidence.Count - EvidenceLines} more (report.json has them all)");
+            body.AppendLine().AppendLine("Evidence:").AppendLine();
+            Folded(body, [.. merged.Evidence.Select(e => $"- {Markdown.Text(e.Source)}: {Markdown.Text(e.Detail)}{(e.ObservedAt is { } seen ? $" at {seen:yyyy-MM-dd HH:mm:ss}Z" : "")}")]);
         }
         body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={merged.Fingerprint} -->");
         body.Append(FindingsMarker.Of(group));
-        return new PlannedIssue(merged, Title(merged, group), CapLines(body.ToString()),
+        return new PlannedIssue(merged, Title(merged, group), Markdown.Wrap(body.ToString(), LongestLine),
             ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]);
     }
 
-    /// <summary>Cuts any line longer than <see cref="LongestLine"/> (a response body excerpt, a long message) so that none is.</summary>
-    public static string CapLines(string text) =>
-        string.Join('\n', text.Split('\n').Select(line => line.Length <= LongestLine ? line : line[..(LongestLine - 1)] + "…"));
+    /// <summary>
+    /// A list whose first <see cref="EvidenceLines"/> items show and the rest fold into <c>&lt;details&gt;</c>, up to
+    /// <see cref="FoldedCharacters"/> (GitHub refuses a body over 65,536 characters); only past that is a count left.
+    /// </summary>
+    private static void Folded(StringBuilder body, List<string> items)
+    {
+        foreach (var item in items.Take(EvidenceLines))
+            body.AppendLine(item);
+        if (items.Count <= EvidenceLines)
+            return;
+        body.AppendLine().AppendLine($"<details><summary>{items.Count - EvidenceLines} more</summary>").AppendLine();
+        var written = 0;
+        var shown = EvidenceLines;
+        foreach (var item in items.Skip(EvidenceLines))
+        {
+            if (written + item.Length > FoldedCharacters)
+                break;
+            body.AppendLine(item);
+            written += item.Length + 1;
+            shown++;
+        }
+        if (shown < items.Count)
+            body.AppendLine($"- and {items.Count - shown} more (report.json has them all)");
+        body.AppendLine().AppendLine("</details>");
+    }
 }

@@ -222,27 +222,27 @@ public static class Planner
     private static string PullRequestBody(string allowlist, string dependency, List<string> added, List<string> removed, List<Finding> findings, string? failure, string? owner, string? timeline = null, string suggestion = "")
     {
         var body = new StringBuilder();
-        body.AppendLine($"Reconciler found that `{allowlist}` no longer matches what DNS and the provider feeds say of `{dependency}`.").AppendLine();
+        body.AppendLine($"Reconciler found that {Markdown.Code(allowlist)} no longer matches what DNS and the provider feeds say of {Markdown.Code(dependency)}.").AppendLine();
         if (failure is not null)
-            body.AppendLine($"> **Not proposed:** {failure}").AppendLine();
+            body.AppendLine($"> **Not proposed:** {Markdown.Text(failure)}").AppendLine();
         // GitHub refuses a body over 65,536 characters; a provider's whole range list can be longer. The diff has it all.
         var ordered = findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, AddressOrder.Instance).ToList();
         body.AppendLine("| change | address | why |").AppendLine("| --- | --- | --- |");
         foreach (var finding in ordered.Take(BodyRows))
-            body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | `{finding.Subject}` | {Markdown.Cell(finding.Message)} |");
+            body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | {Markdown.CodeCell(finding.Subject)} | {Markdown.Cell(finding.Message)} |");
         if (ordered.Count > BodyRows)
             body.AppendLine($"| … | {ordered.Count - BodyRows} more | see the diff |");
         body.AppendLine().AppendLine("<details><summary>Evidence</summary>").AppendLine();
         var lines = ordered.SelectMany(f => f.Evidence.Select(e => (f.Subject, Evidence: e))).ToList();
         foreach (var (subject, evidence) in lines.Take(BodyRows))
-            body.AppendLine($"- `{subject}`: {evidence.Source} said {evidence.Detail}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}{(evidence.Ttl is { } ttl ? $" (TTL {ttl} s)" : "")}");
+            body.AppendLine($"- {Markdown.Code(subject)}: {Markdown.Text(evidence.Source)} said {Markdown.Text(evidence.Detail)}{(evidence.ObservedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}{(evidence.Ttl is { } ttl ? $" (TTL {ttl} s)" : "")}");
         if (lines.Count > BodyRows)
             body.AppendLine($"- and {lines.Count - BodyRows} more (report.json has them all)");
         body.AppendLine().AppendLine("</details>").AppendLine();
         body.Append(FindingsMarker.Of(findings));
         // Repository-relative: the publisher links each to its line on GitHub.
         foreach (var location in findings.Select(f => f.Location).OfType<Diagnostics.SourceLocation>().Distinct().OrderBy(l => l.File, StringComparer.Ordinal).ThenBy(l => l.Line))
-            body.AppendLine($"Policy: `{location}`");
+            body.AppendLine($"Policy: {Markdown.Code(location.ToString())}");
         if (OwnerLine(owner, mention: false) is { } named)
             body.AppendLine($"Owner: {named}");
         body.AppendLine($"Pinned rules are never changed. Added: {added.Count}, removed: {removed.Count}.");
@@ -254,12 +254,13 @@ public static class Planner
 
     /// <summary>
     /// How a body names the owner: a team handle is mentioned (it is how a team learns of an issue); a login is asked
-    /// or assigned by the publisher instead, so it is written as code, not as a second notification.
+    /// or assigned by the publisher instead, so it is written as code, not as a second notification. Free text that is
+    /// no handle is data: it is written as code, and so mentions and links nothing.
     /// </summary>
     internal static string? OwnerLine(string? owner, bool mention) =>
         owner is null ? null
-        : OwnerHandle.Of(owner) is { } handle ? (mention && handle.IsTeam ? handle.ToString() : $"`{handle}`")
-        : owner;
+        : OwnerHandle.Of(owner) is { } handle ? (mention && handle.IsTeam ? handle.ToString() : Markdown.Code(handle.ToString()))
+        : Markdown.Code(owner);
 
     /// <summary>A dependency that rotates (more addresses remembered than rules admitted before) shows in its pull requests when each was seen.</summary>
     private static string? Timeline(Dependency? dependency, DriftMemory? memory, DateTimeOffset? now)

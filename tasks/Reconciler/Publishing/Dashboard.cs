@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Reconciler.Files;
 using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
@@ -33,13 +34,13 @@ public static partial class Dashboard
         var body = new StringBuilder();
         body.AppendLine(Begin);
         body.AppendLine("This issue lists the drift Reconciler sees between the allowlists in `policies/` and the world. Reconciler rewrites the part between its markers on every run; write above or below them.").AppendLine();
-        Section(body, "Open pull requests", pullRequests.Select(p => $"{p.Link} {p.Title}"));
-        Section(body, "Open issues", issues.Select(i => $"{i.Link} {i.Title}"));
+        Section(body, "Open pull requests", pullRequests.Select(p => $"{p.Link} {Markdown.Text(p.Title)}"));
+        Section(body, "Open issues", issues.Select(i => $"{i.Link} {Markdown.Text(i.Title)}"));
         Section(body, "Closed without merging: tick a box to have it proposed again", decision.DeclinedChanges.OrderBy(d => d.Planned.Branch, StringComparer.Ordinal).Select(d =>
-            $"[{(d.Ticked ? "x" : " ")}] {RetryMarker(d.Planned.Branch, d.Change)} `{d.Planned.Branch}`: {d.Planned.Title}{(d.Number is { } n ? $" (#{n})" : "")}"));
-        Section(body, "Waiting (over this run's limit of new pull requests; opened on later runs)", decision.WaitingPullRequests.Select(p => $"`{p.Branch}`: {p.Title}"));
-        Section(body, "Waiting (over this run's limit of new issues; opened on later runs)", decision.WaitingIssues.Select(i => i.Title));
-        Section(body, "Not proposed (the edit would not validate)", notProposed.Select(p => $"`{p.Branch}`: {p.Failure}"));
+            $"[{(d.Ticked ? "x" : " ")}] {RetryMarker(d.Planned.Branch, d.Change)} {Markdown.Code(d.Planned.Branch)}: {Markdown.Text(d.Planned.Title)}{(d.Number is { } n ? $" (#{n})" : "")}"));
+        Section(body, "Waiting (over this run's limit of new pull requests; opened on later runs)", decision.WaitingPullRequests.Select(p => $"{Markdown.Code(p.Branch)}: {Markdown.Text(p.Title)}"));
+        Section(body, "Waiting (over this run's limit of new issues; opened on later runs)", decision.WaitingIssues.Select(i => Markdown.Text(i.Title)));
+        Section(body, "Not proposed (the edit would not validate)", notProposed.Select(p => $"{Markdown.Code(p.Branch)}: {Markdown.Text(p.Failure ?? "")}"));
         Section(body, "Not routed: GitHub refused these owners, so Reconciler does not ask them again (check `owner:` and their access to the repository)", unrouted);
         Section(body, "Left to people", decision.LeftToPeople);
         if (pullRequests.Count + issues.Count + decision.DeclinedChanges.Count + decision.WaitingPullRequests.Count + decision.WaitingIssues.Count + notProposed.Count + unrouted.Count + decision.LeftToPeople.Count == 0)

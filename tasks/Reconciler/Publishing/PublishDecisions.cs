@@ -1,3 +1,4 @@
+using Reconciler.Files;
 using System.Text.RegularExpressions;
 using Reconciler.Findings;
 using Reconciler.GitHub;
@@ -36,7 +37,7 @@ public static partial class PublishDecisions
             {
                 var routed = open.Marker.Routed;
                 if (open.Marker.BackedOff)
-                    people.Add($"#{open.PullRequest.Number} (`{pr.Branch}`): someone else pushed to it, so Reconciler leaves it to them");
+                    people.Add($"#{open.PullRequest.Number} ({Markdown.Code(pr.Branch)}): someone else pushed to it, so Reconciler leaves it to them");
                 else if (open.SomeoneElsePushed)
                     actions.Add(new BackOffPullRequest(open));
                 else if (open.HeadChange != change)
@@ -54,7 +55,7 @@ public static partial class PublishDecisions
                 }
                 if (orphan.HeadChange is null)
                 {
-                    people.Add($"`{pr.Branch}`: the branch has commits Reconciler did not make and no pull request; delete it to hand it back");
+                    people.Add($"{Markdown.Code(pr.Branch)}: the branch has commits Reconciler did not make and no pull request; delete it to hand it back");
                     continue;
                 }
             }
@@ -75,7 +76,7 @@ public static partial class PublishDecisions
         foreach (var open in state.OpenPullRequests.Values.Where(o => !plannedBranches.Contains(o.Branch)).OrderBy(o => o.Branch, StringComparer.Ordinal))
         {
             if (open.Marker.BackedOff || open.SomeoneElsePushed)
-                people.Add($"#{open.PullRequest.Number} (`{open.Branch}`): the drift is gone, but someone else pushed to it; close it if it is no longer needed");
+                people.Add($"#{open.PullRequest.Number} ({Markdown.Code(open.Branch)}): the drift is gone, but someone else pushed to it; close it if it is no longer needed");
             else if (!unsure.Contains(DependencyOfBranch(open.Branch)))
                 actions.Add(new ClosePullRequest(open));
         }
@@ -108,7 +109,7 @@ public static partial class PublishDecisions
                 if (last.Marker.Resolved)
                     actions.Add(new UpdateIssue(issue, marker with { Routing = last.Marker.Routing }, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened.", assignee));
                 else
-                    people.Add($"#{last.Issue.Number} ({issue.Title}): closed by a person while Reconciler still finds it");
+                    people.Add($"#{last.Issue.Number} ({Markdown.Text(issue.Title)}): closed by a person while Reconciler still finds it");
                 continue;
             }
             if (newIssues == limits.NewIssues)

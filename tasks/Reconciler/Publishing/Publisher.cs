@@ -1,3 +1,4 @@
+using Reconciler.Files;
 using Reconciler.Diagnostics;
 using Reconciler.GitHub;
 using Reconciler.Policies.Model;
@@ -110,7 +111,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 case BackOffPullRequest backOff:
                 {
                     var pr = backOff.Existing.PullRequest;
-                    await github.Issues.CommentAsync(pr.Number, $"Someone else pushed to `{pr.Head.Ref}`, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
+                    await github.Issues.CommentAsync(pr.Number, $"Someone else pushed to {Markdown.Code(pr.Head.Ref)}, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
                     var body = Markers.WithMarker(pr.Body ?? "", (backOff.Existing.Marker with { BackedOff = true }).ToString());
                     await github.PullRequests.UpdateAsync(pr.Number, new PullRequestUpdate(Body: body), cancellationToken).ConfigureAwait(false);
                     done.Add($"backed off pull request #{pr.Number}: someone else pushed to it");
@@ -167,7 +168,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
             }
         }
 
-        var unrouted = routing.OrderBy(r => r.Key).SelectMany(r => r.Value.Routed.RefusedHandles.Select(h => $"`{h}` for #{r.Key} ({r.Value.Title}): GitHub would not route it there")).ToList();
+        var unrouted = routing.OrderBy(r => r.Key).SelectMany(r => r.Value.Routed.RefusedHandles.Select(h => $"{Markdown.Code(h.ToString())} for #{r.Key} ({Markdown.Text(r.Value.Title)}): GitHub would not route it there")).ToList();
         await DashboardAsync(state, decision, plan, prLinks, issueLinks, unrouted, done, cancellationToken).ConfigureAwait(false);
         foreach (var line in done)
             log.Information(line);

@@ -47,8 +47,8 @@ public static class IptablesRenderer
     }
 
     private static string Header(Allowlist allowlist, string what) =>
-        $"# Rendered by Reconciler from the policies: allowlist {allowlist.Name}" +
-        (allowlist.Hosts.Count > 0 ? $" (hosts {string.Join(", ", allowlist.Hosts)})" : "") + $". Do not edit: {what}\n";
+        RenderText.CommentLine($"Rendered by Reconciler from the policies: allowlist {allowlist.Name}" +
+            (allowlist.Hosts.Count > 0 ? $" (hosts {string.Join(", ", allowlist.Hosts)})" : "") + $". Do not edit: {what}");
 
     /// <summary>
     /// Each set is filled under a temporary name and swapped in, so a packet checked during a reload sees the old
@@ -85,8 +85,7 @@ public static class IptablesRenderer
         foreach (var set in sets.Where(s => s.Family == family))
         {
             var ports = set.Ports.Count == 1 ? $"--dport {set.Ports[0]}" : $"-m multiport --dports {string.Join(',', set.Ports)}";
-            var comment = $"{set.Dependency} {set.Location}".Replace("\"", "'", StringComparison.Ordinal);
-            text.Append($"-A {chain} -p tcp -m set --match-set {set.Name} dst {ports} -m comment --comment \"{comment[..Math.Min(comment.Length, 255)]}\" -j ACCEPT\n");
+            text.Append($"-A {chain} -p tcp -m set --match-set {set.Name} dst {ports} -m comment --comment {RenderText.IptablesComment($"{set.Dependency} {set.Location}")} -j ACCEPT\n");
         }
         text.Append($"-A {chain} -p tcp -j REJECT --reject-with tcp-reset\n");
         text.Append("COMMIT\n");

@@ -27,7 +27,7 @@ public static class SquidRenderer
             var addresses = rules.SelectMany(r => r.Admits).Select(d => d.Value.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
             var portAcl = new RenderedAcl(RenderNames.Acl(allowlist.Name, rules.Key, "ports"), rules.Key, "port", ports);
             acls.Add(portAcl);
-            access.Append($"# {rules.Key}: {rules.First().Location}\n");
+            access.Append(RenderText.CommentLine($"{rules.Key}: {rules.First().Location}"));
             foreach (var (what, type, values) in new[] { ("domains", "dstdomain -n", domains), ("addresses", "dst -n", addresses) })
             {
                 if (values.Count == 0)
@@ -37,7 +37,7 @@ public static class SquidRenderer
                 access.Append($"http_access allow {acl.Name} {portAcl.Name}\n");
             }
         }
-        var text = new StringBuilder($"# Rendered by Reconciler from the policies: proxy allowlist {allowlist.Name}. Do not edit.\n");
+        var text = new StringBuilder(RenderText.CommentLine($"Rendered by Reconciler from the policies: proxy allowlist {allowlist.Name}. Do not edit."));
         text.Append("# Include it before the configuration's own `http_access deny all`.\n");
         foreach (var acl in acls)
             text.Append($"acl {acl.Name} {acl.Type} {string.Join(' ', acl.Values)}\n");

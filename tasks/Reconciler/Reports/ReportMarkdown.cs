@@ -25,7 +25,7 @@ public static class ReportMarkdown
         var md = new CappedWriter(writer);
         md.Line($"# Reconciler {report.Run.Target}: {Headline(report)}");
         md.Line();
-        md.Line($"Policies: `{report.Run.Policies}` ({report.Run.PolicyFiles.Count} files) · at {report.Run.Now:yyyy-MM-dd HH:mm} UTC · fail on `{report.Run.FailOn}` and above");
+        md.Line($"Policies: {Markdown.Code(report.Run.Policies)} ({report.Run.PolicyFiles.Count} files) · at {report.Run.Now:yyyy-MM-dd HH:mm} UTC · fail on `{report.Run.FailOn}` and above");
         md.Line();
         if (summary is not null)
         {
@@ -64,7 +64,7 @@ public static class ReportMarkdown
                     md.Line($"| … | {ordered.Count - i} more | | | | {Truncated} |");
                     break;
                 }
-                md.Line($"| {f.Severity.ToWire()} | `{f.Kind.ToWire()}` | {Markdown.Cell(f.Dependency)} | {Markdown.Cell(f.Allowlist ?? (f.PrefixSet is { } s ? "prefix set " + s : ""))} | `{Markdown.Cell(f.Subject)}` | {Markdown.Cell(f.Message)} |");
+                md.Line($"| {f.Severity.ToWire()} | `{f.Kind.ToWire()}` | {Markdown.Cell(f.Dependency)} | {Markdown.Cell(f.Allowlist ?? (f.PrefixSet is { } s ? "prefix set " + s : ""))} | {Markdown.CodeCell(f.Subject)} | {Markdown.Cell(f.Message)} |");
             }
             md.Line();
             md.Line("</details>");
@@ -79,7 +79,7 @@ public static class ReportMarkdown
             {
                 if (!md.Fits(1024))
                     break;
-                md.Line($"- {note}");
+                md.Line($"- {Markdown.Text(note)}");
             }
             md.Line();
         }
@@ -94,8 +94,6 @@ public static class ReportMarkdown
         var bySeverity = report.CountsBySeverity.Where(c => c.Value > 0).Select(c => $"{c.Value} {c.Key}");
         return $"{report.Findings.Count} finding{(report.Findings.Count == 1 ? "" : "s")} ({string.Join(", ", bySeverity)})";
     }
-
-    // A pipe or a line break would end the table cell early.
 
     /// <summary>Counts the UTF-8 bytes written, so that the report can stop before a limit.</summary>
     private sealed class CappedWriter(TextWriter writer)

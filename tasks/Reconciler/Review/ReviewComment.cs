@@ -16,13 +16,13 @@ public static class ReviewComment
     /// <param name="repositoryPath">A policy file's path from the repository root, as the pull request shows it.</param>
     public static string Render(ReviewResult review, Func<string, string> repositoryPath)
     {
-        string Where(Diagnostics.SourceLocation? at) => at is null ? "" : $"`{repositoryPath(at.File)}:{at.Line}:{at.Column}`";
+        string Where(Diagnostics.SourceLocation? at) => at is null ? "" : Markdown.CodeCell($"{repositoryPath(at.File)}:{at.Line}:{at.Column}");
         var body = new StringBuilder();
         body.AppendLine(Marker);
         body.AppendLine("### Reconciler review").AppendLine();
         var added = review.Changes.Admissions.Count(a => a.Added);
         var removed = review.Changes.Admissions.Count - added;
-        body.AppendLine($"Compared `{review.PoliciesFolder}` at `{review.Base}` ({review.BaseCommit[..Math.Min(7, review.BaseCommit.Length)]}) with this pull request: " +
+        body.AppendLine($"Compared {Markdown.Code(review.PoliciesFolder)} at {Markdown.Code(review.Base)} ({review.BaseCommit[..Math.Min(7, review.BaseCommit.Length)]}) with this pull request: " +
             $"{Count(added, "admission")} added, {Count(removed, "admission")} removed, {Count(review.Changes.TouchedRules.Count, "rule")} written or rewritten" +
             (review.Changes.Widenings.Count == 0 ? "." : $", {Count(review.Changes.Widenings.Count, "other widening")} (ports, hosts, track, pins, ignore entries, settings).")).AppendLine();
 
@@ -53,21 +53,21 @@ public static class ReviewComment
             body.AppendLine("<details><summary>What the allowlists admit after this change</summary>").AppendLine();
             foreach (var group in review.Changes.Admissions.GroupBy(a => (a.Allowlist, a.Dependency)))
             {
-                var plus = group.Where(a => a.Added).Select(a => $"`{a.Subject}`").ToList();
-                var minus = group.Where(a => !a.Added).Select(a => $"`{a.Subject}`").ToList();
+                var plus = group.Where(a => a.Added).Select(a => Markdown.Code(a.Subject)).ToList();
+                var minus = group.Where(a => !a.Added).Select(a => Markdown.Code(a.Subject)).ToList();
                 var parts = new List<string>();
                 if (plus.Count > 0)
                     parts.Add("admits " + string.Join(", ", plus));
                 if (minus.Count > 0)
                     parts.Add("stops admitting " + string.Join(", ", minus));
-                body.AppendLine($"- `{group.Key.Allowlist}` for `{group.Key.Dependency}`: {string.Join("; ", parts)}");
+                body.AppendLine($"- {Markdown.Code(group.Key.Allowlist)} for {Markdown.Code(group.Key.Dependency)}: {string.Join("; ", parts)}");
             }
             foreach (var widening in review.Changes.Widenings)
                 body.AppendLine($"- {widening.Describe()}");
             body.AppendLine().AppendLine("</details>").AppendLine();
         }
         foreach (var note in review.Notes)
-            body.AppendLine($"> {Markdown.Cell(note)}").AppendLine();
+            body.AppendLine($"> {Markdown.Text(note)}").AppendLine();
         return body.ToString().TrimEnd('\n') + "\n";
     }
 

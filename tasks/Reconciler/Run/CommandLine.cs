@@ -55,6 +55,7 @@ public static class CommandLine
             exitCode = ExitCodes.For(e);
             why = ExitCodes.Describe(e);
             log.Error(why);
+            // One line, like every log line: the message may hold data, so its line breaks show as \u000A.
             log.Verbose(e.ToString());
         }
         if (exitCode == ExitCodes.Ok)

@@ -40,6 +40,17 @@ internal static class PolicyFileGate
         }
     }
 
+    /// <summary>Why the path of a policy file is refused, or null: it holds no control or format character.</summary>
+    internal static string? NameProblem(string path)
+    {
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (ControlCharacters.IsForbidden(path[i]))
+                return $"not read: its path holds the control character U+{(int)path[i]:X4} at position {i + 1}; names of policy files hold no control characters (rename it)";
+        }
+        return null;
+    }
+
     private static bool IsPolicyName(ReadOnlySpan<char> name) =>
         name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
@@ -48,8 +59,16 @@ internal static class PolicyFileGate
     {
         text = "";
         error = null;
-        var at = new SourceLocation(display, 1, 1);
+        var at = new SourceLocation(ControlCharacters.Escape(display), 1, 1);
         PolicyError Refuse(string message) => new(at, message);
+
+        // A file's name goes into rendered rules' comments, logs and bodies: a line break in it would start a rule
+        // or a workflow command there (README "Text from outside is data").
+        if (NameProblem(display) is { } named)
+        {
+            error = Refuse(named);
+            return false;
+        }
 
         var real = RealPath(path, out var problem);
         if (real is null)
