@@ -19,7 +19,7 @@ public static class SamplingProof
     public const double Threshold = 1e-6;
 
     /// <summary>What the proof found for one host and destination.</summary>
-    /// <param name="Answers">Answers of the host since anything inside the destination was last seen (m).</param>
+    /// <param name="Answers">Answers of the host since anything inside the destination was last seen (m); for a destination never seen, since the host last gave a new address.</param>
     /// <param name="Smallest">The fewest addresses one of the host's answers carried (k).</param>
     /// <param name="Others">Addresses the host gave since (s): the pool is at least one more.</param>
     /// <param name="Chance">The bound on the chance that a still-served address stays unseen that long.</param>
@@ -44,10 +44,11 @@ public static class SamplingProof
         var family = host.Addresses.Where(a => AnswerSizes.IsIPv6(a.Key) == ipv6)
             .Select(a => (Seen: a.Value, Inside: single is not null ? a.Key == single : destination.Contains(IPAddress.Parse(a.Key)))).ToList();
         DateTimeOffset? lastSeen = null;
-        var missed = sizes.Answers;
+        // Never seen: only the answers since the pool last showed a new address count (it may have joined since).
+        var missed = sizes.SinceNew;
         foreach (var (seen, inside) in family.Where(a => a.Inside))
         {
-            missed = Math.Min(missed, seen.Missed);
+            missed = lastSeen is null ? seen.Missed : Math.Min(missed, seen.Missed);
             if (lastSeen is null || seen.LastSeen > lastSeen)
                 lastSeen = seen.LastSeen;
         }

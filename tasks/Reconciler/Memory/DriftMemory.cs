@@ -113,7 +113,12 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
                     : new AddressMemory(now, now);
             }
             var observedSince = answered.Count > 0 ? Min(memory.ObservedSince, now) : memory.ObservedSince;
-            memory = memory with { V4 = AnswerSizes.Join(memory.V4, v4), V6 = AnswerSizes.Join(memory.V6, v6) };
+            var discovered = seenNow.Where(a => !memory.Addresses.ContainsKey(a)).ToList();
+            memory = memory with
+            {
+                V4 = AnswerSizes.Join(memory.V4, v4, discovered.Any(a => !AnswerSizes.IsIPv6(a))),
+                V6 = AnswerSizes.Join(memory.V6, v6, discovered.Any(AnswerSizes.IsIPv6)),
+            };
             hosts[byHost.Key] = verdict == RunVerdict.Resolved
                 ? memory with { ObservedSince = observedSince, Addresses = addresses.ToImmutable(), Proven = Extend(memory, now, gap) }
                 : memory with { ObservedSince = observedSince, Addresses = addresses.ToImmutable(), LastFailed = Max(memory.LastFailed ?? now, now) };
@@ -203,8 +208,9 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
                     : seen;
             }
             var failed = known.LastFailed is { } a && host.LastFailed is { } b ? Max(a, b) : known.LastFailed ?? host.LastFailed;
+            var same = known.Addresses.Count == host.Addresses.Count && known.Addresses.Keys.All(host.Addresses.ContainsKey);
             hosts[name] = new HostMemory(Min(known.ObservedSince, host.ObservedSince), addresses.ToImmutable(), Normalize([.. known.Proven, .. host.Proven], failed), failed,
-                AnswerSizes.Merge(known.V4, host.V4), AnswerSizes.Merge(known.V6, host.V6));
+                AnswerSizes.Merge(known.V4, host.V4, same), AnswerSizes.Merge(known.V6, host.V6, same));
         }
         return new DriftMemory(hosts.ToImmutable());
     }

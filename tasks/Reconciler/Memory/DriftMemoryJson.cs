@@ -88,6 +88,7 @@ public static class DriftMemoryJson
         json.WriteNumber("answers", sizes.Answers);
         json.WriteNumber("smallest", sizes.Smallest);
         json.WriteNumber("largest", sizes.Largest);
+        json.WriteNumber("sinceNew", sizes.SinceNew);
         json.WriteEndObject();
     }
 
@@ -190,7 +191,8 @@ public static class DriftMemoryJson
         var answers = Count(Required(Object(sizes, at), "answers", at), at + ".answers", 1);
         var smallest = Count(Required(sizes, "smallest", at), at + ".smallest", 1);
         var largest = Count(Required(sizes, "largest", at), at + ".largest", smallest);
-        return new AnswerSizes(answers, smallest, largest);
+        var sinceNew = Count(Required(sizes, "sinceNew", at), at + ".sinceNew", 0);
+        return new AnswerSizes(answers, smallest, largest, sinceNew);
     }
 
     private static int Count(JsonElement element, string what, int least) =>

@@ -194,8 +194,10 @@ public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyLis
             return (false, 0, 0, 0, true);
         bool Inside(int a) => destination.Contains(System.Net.IPAddress.Parse(Address(a)));
         var last = all.FindLastIndex(answers => answers.Any(a => a.Any(Inside)));
-        var since = all.Skip(last + 1).SelectMany(a => a).ToList();
-        var others = since.SelectMany(a => a).Where(a => !Inside(a)).Distinct().Count();
+        // Never seen: only the answers since the host last gave an address it had never given count, against all it gave.
+        var discovered = Enumerable.Range(0, all.Count).LastOrDefault(i => all[i].SelectMany(a => a).Except(all.Take(i).SelectMany(a => a).SelectMany(a => a)).Any(), -1);
+        var since = all.Skip((last >= 0 ? last : discovered) + 1).SelectMany(a => a).ToList();
+        var others = last >= 0 ? since.SelectMany(a => a).Where(a => !Inside(a)).Distinct().Count() : given.Count(a => !Inside(a));
         var k = all.SelectMany(a => a).Min(a => a.Distinct().Count());
         return (true, since.Count, others, k, since.Count > 0 && others > 0 && Reconciler.Engine.SamplingProof.Chance(since.Count, others, k) < Reconciler.Engine.SamplingProof.Threshold);
     }

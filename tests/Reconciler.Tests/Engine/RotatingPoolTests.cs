@@ -67,7 +67,7 @@ public sealed class RotatingPoolTests
     public void Generated_rotating_pools_never_lose_a_served_address_and_do_lose_a_moved_pool()
     {
         var first = int.TryParse(Environment.GetEnvironmentVariable("RECONCILER_REMOVAL_SEED"), out var s) ? s : 20261207;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("RECONCILER_ROTATING_SCHEDULES"), out var c) ? c : 2_000;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("RECONCILER_ROTATING_SCHEDULES"), out var c) ? c : 400;
         var moved = 0;
         var failures = new ConcurrentQueue<string>();
         Parallel.For(first, first + count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, seed =>
