@@ -174,6 +174,15 @@ public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyLis
     /// <summary>The successful answers of one host in one run, as the proof counts them (one per answering server and sample; with a TTL, identical ones of a server once).</summary>
     public IReadOnlyList<IReadOnlyList<int>> Answers(int host, int index)
     {
+        if (_answers.TryGetValue((host, index), out var known))
+            return known;
+        return _answers[(host, index)] = Count(host, index);
+    }
+
+    private readonly Dictionary<(int, int), IReadOnlyList<IReadOnlyList<int>>> _answers = [];
+
+    private IReadOnlyList<IReadOnlyList<int>> Count(int host, int index)
+    {
         var run = runs[index].Hosts[host];
         var servers = run.Outcome switch { Outcome.Answer => 2, Outcome.ServFailAtOne or Outcome.TimeoutAtOne => 1, _ => 0 };
         var samples = run.Samples.Where(s => s.Count > 0).ToList();
@@ -195,7 +204,16 @@ public sealed class RemovalSchedule(int hosts, TimeSpan staleAfter, IReadOnlyLis
         bool Inside(int a) => destination.Contains(System.Net.IPAddress.Parse(Address(a)));
         var last = all.FindLastIndex(answers => answers.Any(a => a.Any(Inside)));
         // Never seen: only the answers since the host last gave an address it had never given count, against all it gave.
-        var discovered = Enumerable.Range(0, all.Count).LastOrDefault(i => all[i].SelectMany(a => a).Except(all.Take(i).SelectMany(a => a).SelectMany(a => a)).Any(), -1);
+        var discovered = -1;
+        var seen = new HashSet<int>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            foreach (var address in all[i].SelectMany(a => a))
+            {
+                if (seen.Add(address))
+                    discovered = i;
+            }
+        }
         var since = all.Skip((last >= 0 ? last : discovered) + 1).SelectMany(a => a).ToList();
         var others = last >= 0 ? since.SelectMany(a => a).Where(a => !Inside(a)).Distinct().Count() : given.Count(a => !Inside(a));
         var k = all.SelectMany(a => a).Min(a => a.Distinct().Count());
