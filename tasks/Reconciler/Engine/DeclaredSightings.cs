@@ -31,6 +31,12 @@ public sealed class DeclaredSightings
         _resolved = resolved;
     }
 
+    /// <summary>Declared hosts whose pools rotate: any of them may serve an address nobody has seen yet.</summary>
+    public IReadOnlyList<string> Rotating => _rotating ??= [.. _memory.Hosts.Where(h => h.Value.Rotates() && _declared.Contains(h.Key)).Select(h => h.Key)];
+
+    private IReadOnlyList<string>? _rotating;
+    private HashSet<string> _declared = [];
+
     /// <summary>Whether a declared host resolved at every server that answered in this run.</summary>
     public bool Resolved(string host) => _resolved.Contains(host);
 
@@ -55,7 +61,10 @@ public sealed class DeclaredSightings
         }
         v4.Sort((a, b) => a.Value.CompareTo(b.Value));
         v6.Sort((a, b) => a.Value.CompareTo(b.Value));
-        return new DeclaredSightings([.. v4], [.. v6], memory, resolved);
+        return new DeclaredSightings([.. v4], [.. v6], memory, resolved)
+        {
+            _declared = [.. policies.Dependencies.SelectMany(d => d.Hosts).Select(h => h.Value.ToLowerInvariant())],
+        };
 
         void Add(string address, DateTimeOffset lastSeen, string host, bool resolvedNow)
         {

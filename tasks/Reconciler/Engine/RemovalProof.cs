@@ -83,7 +83,9 @@ public sealed class RemovalProof
             if (declaredSeen is { } d && (lastSeen is null || d > lastSeen))
                 lastSeen = d;
             // A host of another dependency that gave an address inside it (one that moved, say) must prove it gone as well.
-            var others = declaredHosts.Where(h => !_hosts.Any(own => own.Host == h) && _declared.Memory(h) is not null).ToList();
+            // Nobody ever saw anything inside it: a rotating pool anywhere may hold it unseen, so each must prove it has not.
+            var candidates = declaredSeen is null ? declaredHosts.Concat(_declared.Rotating).Distinct(StringComparer.Ordinal) : declaredHosts;
+            var others = candidates.Where(h => !_hosts.Any(own => own.Host == h) && _declared.Memory(h) is not null).ToList();
             if (others.FirstOrDefault(h => !_declared.Resolved(h)) is { } unresolved)
             {
                 evidence = $"{unresolved}, which gave addresses inside it, did not resolve at every server that answered in this run";
