@@ -23,6 +23,8 @@ public static class DriftEngine
         // Indexed once: scanning every allowlist's rules for every dependency is quadratic on a large estate.
         var rulesOf = policies.Allowlists.SelectMany(a => a.Rules.Select(r => (Allowlist: a, Rule: r))).ToLookup(x => x.Rule.Dependency);
         var findings = new List<Finding>();
+        // Built once, when the first removal is judged: every declared host's sightings, whichever dependency has it now.
+        DeclaredSightings? declared = null;
         foreach (var dependency in policies.Dependencies)
         {
             var seen = dependency.Hosts.SelectMany(h => byHost[h.Value]).ToList();
@@ -37,7 +39,7 @@ public static class DriftEngine
                     continue;
                 findings.AddRange(Unadmitted(dependency, allowlist, rules, seen, memory, policies.Settings.StaleAfter, now));
                 if (dependency.Track == TrackMode.Dns)
-                    findings.AddRange(Stale(dependency, allowlist, rules, RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now), handsOff, policies.Settings.StaleAfter));
+                    findings.AddRange(Stale(dependency, allowlist, rules, RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now, declared ??= DeclaredSightings.Of(policies, byHost, memory)), handsOff, policies.Settings.StaleAfter));
             }
         }
         if (providers is not null)

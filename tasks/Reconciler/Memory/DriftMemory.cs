@@ -3,8 +3,11 @@ using Reconciler.Observe;
 
 namespace Reconciler.Memory;
 
-/// <summary>When an address was first and last seen for a host.</summary>
-public sealed record AddressMemory(DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
+/// <summary>
+/// When an address was first and last seen for a host, and how many answers of its family the host has given since
+/// without it (<see cref="Missed"/>): what proves a rotating pool's address gone (README, "Rotating pools").
+/// </summary>
+public sealed record AddressMemory(DateTimeOffset FirstSeen, DateTimeOffset LastSeen, int Missed = 0);
 
 /// <summary>A stretch of time over which every run that looked at a host resolved it successfully, runs close enough together.</summary>
 public sealed record ProvenSpan(DateTimeOffset From, DateTimeOffset To)
@@ -22,14 +25,29 @@ public sealed record ProvenSpan(DateTimeOffset From, DateTimeOffset To)
 /// What Reconciler remembers of a host: since when it has been resolving, each address it gave, the spans of
 /// successful observation (the only time that counts towards <c>stale_after</c>), and the last failed lookup.
 /// </summary>
+/// <param name="V4">The successful answers holding IPv4 addresses counted so far; null before any (or in a state file from before they were counted).</param>
+/// <param name="V6">The same for IPv6.</param>
 public sealed record HostMemory(
     DateTimeOffset ObservedSince,
     ImmutableSortedDictionary<string, AddressMemory> Addresses,
     ImmutableArray<ProvenSpan> Proven = default,
-    DateTimeOffset? LastFailed = null)
+    DateTimeOffset? LastFailed = null,
+    AnswerSizes? V4 = null,
+    AnswerSizes? V6 = null)
 {
     /// <summary>The spans, oldest first (never default, so callers need not check).</summary>
     public ImmutableArray<ProvenSpan> Proven { get; init; } = Proven.IsDefault ? [] : Proven;
+
+    public AnswerSizes? SizesOf(bool ipv6) => ipv6 ? V6 : V4;
+
+    /// <summary>
+    /// Whether the host's pool rotates in that family: the memory holds more of its addresses than its largest answer
+    /// carried. A pool that moved looks the same, and is treated the same (README, "Rotating pools").
+    /// </summary>
+    public bool Rotates(bool ipv6) =>
+        SizesOf(ipv6) is { } sizes && Addresses.Keys.Count(a => AnswerSizes.IsIPv6(a) == ipv6) > sizes.Largest;
+
+    public bool Rotates() => Rotates(false) || Rotates(true);
 
     /// <summary>How much successful observation of this host lies between <paramref name="since"/> and <paramref name="now"/>.</summary>
     public TimeSpan ProvenBetween(DateTimeOffset since, DateTimeOffset now)
@@ -70,7 +88,7 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
     public DriftMemory Remember(ObservationSet observations, DateTimeOffset now, TimeSpan staleAfter)
     {
         var gap = ProvenSpan.LongestGap(staleAfter);
-        var hosts = Hosts.ToBuilder();
+        var hosts = ClippedTo(now).Memory.Hosts.ToBuilder();
         foreach (var byHost in observations.Observations.GroupBy(o => o.Host.ToLowerInvariant()))
         {
             var verdict = RunVerdicts.Of(byHost);
@@ -78,17 +96,32 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
             if (known is null && !byHost.Any(o => o.Succeeded))
                 continue; // a host that never resolved teaches nothing yet
             var memory = known ?? new HostMemory(now, ImmutableSortedDictionary<string, AddressMemory>.Empty.WithComparers(StringComparer.Ordinal));
+            var answered = byHost.Where(o => o.Succeeded).ToList();
+            var v4 = AnswerSizes.Count(answered, ipv6: false);
+            var v6 = AnswerSizes.Count(answered, ipv6: true);
+            var seenNow = answered.SelectMany(o => o.Addresses).Select(a => a.Address).ToHashSet(StringComparer.Ordinal);
             var addresses = memory.Addresses.ToBuilder();
-            foreach (var address in byHost.Where(o => o.Succeeded).SelectMany(o => o.Addresses).Select(a => a.Address).Distinct())
+            foreach (var (address, seen) in memory.Addresses)
+            {
+                if (!seenNow.Contains(address))
+                    addresses[address] = seen with { Missed = AnswerSizes.Add(seen.Missed, (AnswerSizes.IsIPv6(address) ? v6 : v4)?.Answers ?? 0) };
+            }
+            foreach (var address in seenNow)
             {
                 addresses[address] = addresses.TryGetValue(address, out var seen)
                     ? new AddressMemory(Min(seen.FirstSeen, now), Max(seen.LastSeen, now))
                     : new AddressMemory(now, now);
             }
-            var observedSince = byHost.Any(o => o.Succeeded) ? Min(memory.ObservedSince, now) : memory.ObservedSince;
+            var observedSince = answered.Count > 0 ? Min(memory.ObservedSince, now) : memory.ObservedSince;
+            var discovered = seenNow.Where(a => !memory.Addresses.ContainsKey(a)).ToList();
+            memory = memory with
+            {
+                V4 = AnswerSizes.Join(memory.V4, v4, discovered.Any(a => !AnswerSizes.IsIPv6(a))),
+                V6 = AnswerSizes.Join(memory.V6, v6, discovered.Any(AnswerSizes.IsIPv6)),
+            };
             hosts[byHost.Key] = verdict == RunVerdict.Resolved
-                ? new HostMemory(observedSince, addresses.ToImmutable(), Extend(memory, now, gap), memory.LastFailed)
-                : new HostMemory(observedSince, addresses.ToImmutable(), memory.Proven, Max(memory.LastFailed ?? now, now));
+                ? memory with { ObservedSince = observedSince, Addresses = addresses.ToImmutable(), Proven = Extend(memory, now, gap) }
+                : memory with { ObservedSince = observedSince, Addresses = addresses.ToImmutable(), LastFailed = Max(memory.LastFailed ?? now, now) };
         }
         return new DriftMemory(hosts.ToImmutable());
     }
@@ -135,7 +168,8 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
         foreach (var (name, host) in Hosts)
         {
             if (other.Hosts.GetValueOrDefault(name) is not { } theirs || theirs.ObservedSince != host.ObservedSince || theirs.Addresses.Count != host.Addresses.Count
-                || theirs.LastFailed != host.LastFailed || theirs.Proven.Length != host.Proven.Length)
+                || theirs.LastFailed != host.LastFailed || theirs.Proven.Length != host.Proven.Length
+                || !AnswerSizes.SameShape(theirs.V4, host.V4) || !AnswerSizes.SameShape(theirs.V6, host.V6))
                 return true;
             foreach (var (address, seen) in host.Addresses)
             {
@@ -170,13 +204,70 @@ public sealed record DriftMemory(ImmutableSortedDictionary<string, HostMemory> H
             foreach (var (address, seen) in host.Addresses)
             {
                 addresses[address] = addresses.TryGetValue(address, out var before)
-                    ? new AddressMemory(Min(before.FirstSeen, seen.FirstSeen), Max(before.LastSeen, seen.LastSeen))
+                    ? new AddressMemory(Min(before.FirstSeen, seen.FirstSeen), Max(before.LastSeen, seen.LastSeen), MissedSinceLater(before, seen))
                     : seen;
             }
             var failed = known.LastFailed is { } a && host.LastFailed is { } b ? Max(a, b) : known.LastFailed ?? host.LastFailed;
-            hosts[name] = new HostMemory(Min(known.ObservedSince, host.ObservedSince), addresses.ToImmutable(), Normalize([.. known.Proven, .. host.Proven], failed), failed);
+            var same = known.Addresses.Count == host.Addresses.Count && known.Addresses.Keys.All(host.Addresses.ContainsKey);
+            hosts[name] = new HostMemory(Min(known.ObservedSince, host.ObservedSince), addresses.ToImmutable(), Normalize([.. known.Proven, .. host.Proven], failed), failed,
+                AnswerSizes.Merge(known.V4, host.V4, same), AnswerSizes.Merge(known.V6, host.V6, same));
         }
         return new DriftMemory(hosts.ToImmutable());
+    }
+
+    /// <summary>
+    /// The answers missed since the later sighting; at a tie the larger count. Two memories that grew from one file
+    /// (the file as loaded and this run's, or two runs at once) each counted only their own runs since: the larger is
+    /// never more than both together, so the count can only be short, which only ever makes a removal wait.
+    /// </summary>
+    private static int MissedSinceLater(AddressMemory a, AddressMemory b) =>
+        a.LastSeen > b.LastSeen ? a.Missed : b.LastSeen > a.LastSeen ? b.Missed : Math.Max(a.Missed, b.Missed);
+
+    /// <summary>
+    /// The memory with nothing dated after <paramref name="now"/>: a sighting or failure from the future is moved to
+    /// now (it keeps its address as recently seen, never less), a span starting after now is dropped and one ending
+    /// after it is cut there. A run with a wrong clock would otherwise stop every later proof (README, "Clocks").
+    /// </summary>
+    public (DriftMemory Memory, FutureDated Clipped) ClippedTo(DateTimeOffset now)
+    {
+        var clipped = FutureDated.None;
+        ImmutableSortedDictionary<string, HostMemory>.Builder? hosts = null;
+        foreach (var (name, host) in Hosts)
+        {
+            var (fixedHost, found) = ClipHost(host, now);
+            if (found.IsNone)
+                continue;
+            clipped = clipped.And(found);
+            hosts ??= Hosts.ToBuilder();
+            hosts[name] = fixedHost;
+        }
+        return hosts is null ? (this, clipped) : (new DriftMemory(hosts.ToImmutable()), clipped);
+    }
+
+    private static (HostMemory Host, FutureDated Found) ClipHost(HostMemory host, DateTimeOffset now)
+    {
+        var found = FutureDated.None;
+        var addresses = host.Addresses;
+        foreach (var (address, seen) in host.Addresses)
+        {
+            if (seen.LastSeen <= now)
+                continue;
+            found = found.And(new FutureDated(1, 0, seen.LastSeen));
+            addresses = addresses.SetItem(address, seen with { FirstSeen = Min(seen.FirstSeen, now), LastSeen = now });
+        }
+        var spans = host.Proven;
+        if (spans.Any(s => s.To > now))
+        {
+            found = found.And(new FutureDated(0, spans.Count(s => s.To > now), spans.Max(s => s.To)));
+            spans = [.. spans.Where(s => s.From <= now).Select(s => s.To > now ? s with { To = now } : s)];
+        }
+        var since = host.ObservedSince > now ? now : host.ObservedSince;
+        var failed = host.LastFailed is { } f && f > now ? now : host.LastFailed;
+        if (failed != host.LastFailed)
+            found = found.And(new FutureDated(0, 0, host.LastFailed!.Value));
+        if (since != host.ObservedSince)
+            found = found.And(new FutureDated(0, 0, host.ObservedSince));
+        return found.IsNone ? (host, found) : (host with { ObservedSince = since, Addresses = addresses, Proven = spans, LastFailed = failed }, found);
     }
 
     public HostMemory? Find(string host) => Hosts.GetValueOrDefault(host.ToLowerInvariant());

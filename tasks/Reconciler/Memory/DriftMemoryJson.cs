@@ -11,14 +11,16 @@ namespace Reconciler.Memory;
 public sealed record StateRead(DriftMemory Memory, string? Problem, bool Damaged);
 
 /// <summary>
-/// The state file (<c>state.json</c>): schema 2, every entry checked on read. A file that does not read as a whole
+/// The state file (<c>state.json</c>): schema 3, every entry checked on read. A file that does not read as a whole
 /// (truncated, another schema, nulls, missing or malformed fields) is damaged and read as empty, because an empty
 /// memory removes nothing while a half-read one could. Schema 1 files (before spans of proof) are read with no
-/// spans: their sightings are kept and no removal is proposed until stale_after of proof has gathered.
+/// spans: their sightings are kept and no removal is proposed until stale_after of proof has gathered. Schema 2
+/// files (before answers were counted) are read with no counts: a rotating pool's removals wait until its answers
+/// since each sighting are counted afresh, and a pool's sizes are learnt from the next run.
 /// </summary>
 public static class DriftMemoryJson
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
@@ -54,12 +56,16 @@ public static class DriftMemoryJson
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
+                WriteSizes(json, "ipv4", host.V4);
+                WriteSizes(json, "ipv6", host.V6);
                 json.WriteStartObject("addresses");
                 foreach (var (address, seen) in host.Addresses)
                 {
                     json.WriteStartObject(address);
                     json.WriteString("firstSeen", seen.FirstSeen);
                     json.WriteString("lastSeen", seen.LastSeen);
+                    if (seen.Missed > 0)
+                        json.WriteNumber("missed", seen.Missed);
                     json.WriteEndObject();
                 }
                 json.WriteEndObject();
@@ -72,6 +78,18 @@ public static class DriftMemoryJson
             json.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
+    }
+
+    private static void WriteSizes(Utf8JsonWriter json, string family, AnswerSizes? sizes)
+    {
+        if (sizes is null)
+            return;
+        json.WriteStartObject(family);
+        json.WriteNumber("answers", sizes.Answers);
+        json.WriteNumber("smallest", sizes.Smallest);
+        json.WriteNumber("largest", sizes.Largest);
+        json.WriteNumber("sinceNew", sizes.SinceNew);
+        json.WriteEndObject();
     }
 
     /// <summary>Where a damaged state file is kept: beside it, named for when it was found (UTC).</summary>
@@ -103,7 +121,7 @@ public static class DriftMemoryJson
             using var document = parse();
             var root = Object(document.RootElement, "the file");
             var version = root.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : (int?)null;
-            if (version is not (1 or SchemaVersion))
+            if (version is not (1 or 2 or SchemaVersion))
                 throw new FormatException($"it is not state schema {SchemaVersion} (schemaVersion {(version is { } got ? got.ToString(CultureInfo.InvariantCulture) : "missing")})");
             var hosts = ImmutableSortedDictionary.CreateBuilder<string, HostMemory>(StringComparer.Ordinal);
             foreach (var host in Object(Required(root, "hosts", "the file"), "hosts").EnumerateObject())
@@ -111,11 +129,14 @@ public static class DriftMemoryJson
                 var name = host.Name.ToLowerInvariant();
                 if (name.Length == 0 || name.Any(char.IsControl) || hosts.ContainsKey(name))
                     throw new FormatException($"hosts has an empty, repeated or unprintable host name");
-                hosts[name] = ReadHost(Object(host.Value, name), name, version == 1);
+                hosts[name] = ReadHost(Object(host.Value, name), name, version.Value);
             }
-            var note = version == 1
-                ? "the state file is schema 1, from before spans of successful lookups were kept: its sightings are kept, and removals wait until stale_after of successful lookups has gathered"
-                : null;
+            var note = version switch
+            {
+                1 => "the state file is schema 1, from before spans of successful lookups were kept: its sightings are kept, and removals wait until stale_after of successful lookups has gathered",
+                2 => "the state file is schema 2, from before answers were counted: its sightings and spans are kept, and removals from a rotating pool wait until enough answers are counted",
+                _ => null,
+            };
             return new StateRead(new DriftMemory(hosts.ToImmutable()), note, false);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
@@ -124,8 +145,9 @@ public static class DriftMemoryJson
         }
     }
 
-    private static HostMemory ReadHost(JsonElement host, string name, bool schema1)
+    private static HostMemory ReadHost(JsonElement host, string name, int version)
     {
+        var schema1 = version == 1;
         var observedSince = Time(Required(host, "observedSince", name), $"{name}.observedSince");
         DateTimeOffset? lastFailed = host.TryGetProperty("lastFailed", out var f) ? Time(f, $"{name}.lastFailed") : null;
         var proven = ImmutableArray.CreateBuilder<ProvenSpan>();
@@ -155,10 +177,28 @@ public static class DriftMemoryJson
             var last = Time(Required(seen, "lastSeen", at), at + ".lastSeen");
             if (last < first)
                 throw new FormatException($"{at} was last seen before it was first seen");
-            addresses[address.Name] = new AddressMemory(first, last);
+            var missed = seen.TryGetProperty("missed", out var m) ? Count(m, at + ".missed", 0) : 0;
+            addresses[address.Name] = new AddressMemory(first, last, missed);
         }
-        return new HostMemory(observedSince, addresses.ToImmutable(), proven.ToImmutable(), lastFailed);
+        return new HostMemory(observedSince, addresses.ToImmutable(), proven.ToImmutable(), lastFailed, Sizes(host, "ipv4", name), Sizes(host, "ipv6", name));
     }
+
+    private static AnswerSizes? Sizes(JsonElement host, string family, string name)
+    {
+        if (!host.TryGetProperty(family, out var sizes))
+            return null;
+        var at = $"{name}.{family}";
+        var answers = Count(Required(Object(sizes, at), "answers", at), at + ".answers", 1);
+        var smallest = Count(Required(sizes, "smallest", at), at + ".smallest", 1);
+        var largest = Count(Required(sizes, "largest", at), at + ".largest", smallest);
+        var sinceNew = Count(Required(sizes, "sinceNew", at), at + ".sinceNew", 0);
+        return new AnswerSizes(answers, smallest, largest, sinceNew);
+    }
+
+    private static int Count(JsonElement element, string what, int least) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var n) && n >= least
+            ? n
+            : throw new FormatException($"{what} is {Describe(element)}, not a whole number of at least {least}");
 
     private static JsonElement Object(JsonElement element, string what) =>
         element.ValueKind == JsonValueKind.Object ? element : throw new FormatException($"{what} is {Describe(element)}, not an object");

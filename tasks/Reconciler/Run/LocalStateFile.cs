@@ -10,9 +10,10 @@ namespace Reconciler.Run;
 /// (<c>state.json.corrupt-20261201T060000Z</c>) before it can be overwritten. Saving holds an exclusive lock on
 /// <c>state.json.lock</c> while it reads what is there now, joins it with this run's memory and replaces the file,
 /// so two runs at once both keep their observations. The lock is the operating system's: it goes with the process,
-/// however the process ends.
+/// however the process ends. With <c>clipAt</c> (the run's <c>--now</c>), what is joined from the file is clipped to it
+/// first, as the run's own memory was: a date from the future must not come back through the join (README, "Clocks").
 /// </summary>
-public sealed class LocalStateFile(string path, TimeProvider clock, TimeSpan? lockTimeout = null) : IStateStore
+public sealed class LocalStateFile(string path, TimeProvider clock, TimeSpan? lockTimeout = null, DateTimeOffset? clipAt = null) : IStateStore
 {
     /// <summary>A state file larger than this is not a state file: 10,000 dependencies take some 20 megabytes.</summary>
     private const long MaxBytes = 512L * 1024 * 1024;
@@ -47,7 +48,8 @@ public sealed class LocalStateFile(string path, TimeProvider clock, TimeSpan? lo
             : DriftMemoryJson.ReadUtf8(bytes);
         if (now.Damaged)
             MoveAside();
-        var merged = now.Damaged ? memory : DriftMemory.Merge([now.Memory, memory]);
+        var there = clipAt is { } at ? now.Memory.ClippedTo(at).Memory : now.Memory;
+        var merged = now.Damaged ? memory : DriftMemory.Merge([there, memory]);
         AtomicFile.Write(path, merged.WriteTo);
         return true;
     }

@@ -64,8 +64,11 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
 
     private IStateStore? _stateStore;
 
+    /// <summary>Hosts the memory says rotate: the observer samples them more (README, "Rotating pools").</summary>
+    private HashSet<string> _rotating = new(StringComparer.Ordinal);
+
     /// <summary>Where the drift memory lives: the state branch when Reconcile keeps it there (set on connecting), else <c>--state</c>.</summary>
-    private IStateStore StateStore => _stateStore ??= new LocalStateFile(options.StatePath, TimeProvider.System);
+    private IStateStore StateStore => _stateStore ??= new LocalStateFile(options.StatePath, TimeProvider.System, clipAt: options.Now);
 
     /// <summary>Reads the memory; a missing, old or damaged state is a note and a warning (a damaged one is kept aside first).</summary>
     private async Task<(DriftMemory Memory, IReadOnlyList<string> Notes)> LoadMemoryAsync(CancellationToken cancellationToken)
@@ -97,6 +100,13 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
         // Read before observing: a state that cannot be used is known before any network.
         var (memory, memoryNotes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
         notes.AddRange(memoryNotes);
+        (memory, var future) = memory.ClippedTo(options.Now);
+        if (future.Describe(options.Now) is { } clipped)
+        {
+            log.Warning($"{StateStore.Describe}: {clipped}");
+            notes.Add($"{StateStore.Describe}: {clipped}");
+        }
+        _rotating = [.. memory.Hosts.Where(h => h.Value.Rotates()).Select(h => h.Key)];
         var observed = await ObserveAsync(policies, cancellationToken).ConfigureAwait(false);
         notes.AddRange(observed.Others.Notes);
         stages.Lap("observe");
@@ -224,7 +234,7 @@ public sealed partial class ReconcilerRun(RunOptions options, IRunHost log) : ID
         if (pacing.Expected >= DnsPacing.WorthSayingBefore)
             log.Information($"DNS: {pacing.Describe(servers.Count)}; expect about {DnsPacing.Format(pacing.Expected)}");
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var observations = await observer.ObserveAsync(policies, servers, options.Now, cancellationToken).ConfigureAwait(false);
+        var observations = await observer.ObserveAsync(policies, servers, options.Now, _rotating, cancellationToken).ConfigureAwait(false);
         var failed = observations.Observations.Count(o => !o.Succeeded);
         log.Information($"DNS: {observations.Observations.Count:N0} lookups of {hosts:N0} hosts at {string.Join(", ", servers)} in {DnsPacing.Format(started.Elapsed)}, paced at {pacing.PerSecond:N0}/s per server (settings.dns_lookups_per_second); {failed:N0} failed");
         return (observations, notes);

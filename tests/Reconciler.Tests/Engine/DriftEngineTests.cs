@@ -152,9 +152,10 @@ public sealed class DriftEngineTests
                 ? host with { ObservedSince = Now.AddDays(-double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)) }
                 : host with { Addresses = host.Addresses.SetItem(parts[1], new AddressMemory(Now.AddDays(-20), Now.AddDays(-double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)))) };
         }
-        // Each host was looked up successfully, often enough, from its first observation until now.
+        // Each host was looked up successfully, often enough, from its first observation until now, and its answers
+        // carried all of its addresses: it does not rotate (ProofOfAbsenceTests and RotatingPoolTests have those).
         foreach (var (name, host) in hosts.ToList())
-            hosts[name] = host with { Proven = [new ProvenSpan(host.ObservedSince, Now)] };
+            hosts[name] = host with { Proven = [new ProvenSpan(host.ObservedSince, Now)], V4 = new AnswerSizes(1000, 1, 64), V6 = new AnswerSizes(1000, 1, 64) };
         return new DriftMemory(hosts.ToImmutable());
     }
 }

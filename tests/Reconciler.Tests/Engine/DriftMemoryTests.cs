@@ -83,7 +83,7 @@ public sealed class DriftMemoryTests
     [Theory]
     [InlineData(null, "no state yet")]
     [InlineData("{ not json", "the state file is damaged")]
-    [InlineData("{\"schemaVersion\": 99, \"hosts\": {}}", "the state file is damaged (it is not state schema 2")]
+    [InlineData("{\"schemaVersion\": 99, \"hosts\": {}}", "the state file is damaged (it is not state schema 3")]
     [InlineData("[]", "the state file is damaged")]
     public void A_missing_or_corrupt_state_file_is_reported_and_read_as_empty(string? json, string problem)
     {

@@ -21,10 +21,13 @@ public sealed class RemovalRuleTests
 
     private static HostRun H(Outcome outcome, params int[] addresses) => new(outcome, addresses);
 
+    /// <summary>Eight samples of the same addresses: with TTL 0 each is an answer of its own.</summary>
+    private static HostRun H8(Outcome outcome, params int[] addresses) => new(outcome, addresses, [.. Enumerable.Repeat<IReadOnlyList<int>>(addresses, 7)]);
+
     /// <summary>A run <paramref name="days"/> after the start, one host run per host.</summary>
     private static ScheduledRun At(double days, params HostRun[] hosts) => new(RemovalSchedule.Start.AddDays(days), hosts);
 
-    public sealed record Row(string Situation, int Hosts, int StaleAfterDays, ScheduledRun[] Runs, string[] StaleAtTheEnd)
+    public sealed record Row(string Situation, int Hosts, int StaleAfterDays, ScheduledRun[] Runs, string[] StaleAtTheEnd, uint Ttl = 60)
     {
         public override string ToString() => Situation;
     }
@@ -38,8 +41,14 @@ public sealed class RemovalRuleTests
             Daily(0, 5, _ => [H(Outcome.Answer, 1, 2)]),
             [.. Enumerable.Range(3, 10).Select(RemovalSchedule.Address), "198.51.100.0/28"]),
         new Row("a subset each run: the rotation is learnt, nothing of the pool goes", 1, 4,
-            Daily(0, 5, d => [H(Outcome.Answer, d % 2 == 0 ? 1 : 2)]),
-            [.. Enumerable.Range(3, 10).Select(RemovalSchedule.Address), "198.51.100.0/28"]),
+            Daily(0, 5, d => [H8(Outcome.Answer, d % 2 == 0 ? 1 : 2)]),
+            [.. Enumerable.Range(3, 10).Select(RemovalSchedule.Address), "198.51.100.0/28"], Ttl: 0),
+        new Row("a pool of twelve, one address a day: each is unseen for eleven days, and none goes", 1, 4,
+            Daily(0, 30, d => [H(Outcome.Answer, d * 5 % 12 + 1)]),
+            []),
+        new Row("…and with eight samples a day, TTL 0, each is seen within days: only the prefix it never gave goes", 1, 4,
+            Daily(0, 30, d => [new HostRun(Outcome.Answer, [d * 5 % 12 + 1], [.. Enumerable.Range(1, 7).Select(i => (IReadOnlyList<int>)[(d * 5 + i * 7) % 12 + 1])])]),
+            ["198.51.100.0/28"], Ttl: 0),
         new Row("an outage longer than stale_after, then one partial answer: nothing is stale", 1, 4,
             [At(0, H(Outcome.Answer, 1, 2)), .. Daily(1, 9, _ => [H(Outcome.ServFailAtOne)]), At(10, H(Outcome.Answer, 1))],
             []),
@@ -65,18 +74,21 @@ public sealed class RemovalRuleTests
             [.. Daily(0, 7, _ => [H(Outcome.Answer, 1), H(Outcome.Answer, 2)]), At(8, H(Outcome.Answer, 1), H(Outcome.NxDomain))],
             []),
         new Row("a pool that moved away is proposed once four days of proof have passed", 1, 4,
-            [.. Daily(0, 2, _ => [H(Outcome.Answer, 1, 2)]), .. Daily(3, 6, _ => [H(Outcome.Answer, 7, 8)])],
-            ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.9", "192.0.2.10", "192.0.2.11", "192.0.2.12", "198.51.100.0/28"]),
+            [.. Daily(0, 2, _ => [H8(Outcome.Answer, 1, 2)]), .. Daily(3, 6, _ => [H8(Outcome.Answer, 7, 8)])],
+            ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.9", "192.0.2.10", "192.0.2.11", "192.0.2.12", "198.51.100.0/28"], Ttl: 0),
         new Row("…but not a day before", 1, 4,
-            [.. Daily(0, 2, _ => [H(Outcome.Answer, 1, 2)]), .. Daily(3, 5, _ => [H(Outcome.Answer, 7, 8)])],
-            ["192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.9", "192.0.2.10", "192.0.2.11", "192.0.2.12", "198.51.100.0/28"]),
+            [.. Daily(0, 2, _ => [H8(Outcome.Answer, 1, 2)]), .. Daily(3, 5, _ => [H8(Outcome.Answer, 7, 8)])],
+            ["192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.9", "192.0.2.10", "192.0.2.11", "192.0.2.12", "198.51.100.0/28"], Ttl: 0),
+        new Row("…nor, the same with a TTL, before its answers prove it: identical answers count once per server and run", 1, 4,
+            [.. Daily(0, 2, _ => [H8(Outcome.Answer, 1, 2)]), .. Daily(3, 6, _ => [H8(Outcome.Answer, 7, 8)])],
+            []),
     ];
 
     [Theory]
     [MemberData(nameof(Rows))]
     public void Each_sequence_of_runs_proposes_exactly_what_is_proven_unused(Row row)
     {
-        var schedule = new RemovalSchedule(row.Hosts, TimeSpan.FromDays(row.StaleAfterDays), row.Runs);
+        var schedule = new RemovalSchedule(row.Hosts, TimeSpan.FromDays(row.StaleAfterDays), row.Runs, row.Ttl);
 
         var proposals = schedule.Play(PolicyFor(row.Hosts, schedule.StaleAfter));
 
@@ -136,7 +148,10 @@ public sealed class RemovalRuleTests
 
     /// <summary>
     /// One random schedule. Half of them end with a proof phase: the pool moved to addresses it never had, then every
-    /// host resolves at short intervals for longer than stale_after; their <c>Moved</c> is what the pool left.
+    /// host resolves at short intervals, eight samples a run with TTL 0, until stale_after and a gap have passed and
+    /// each host has given at least 2·ln(10⁶)·(p + 1)/k answers, p the addresses it ever gave and k the fewest one
+    /// answer held (the bound within which a moved pool must be proposed: README, "Rotating pools"). Their
+    /// <c>Moved</c> is what the pool left. Without a proof phase the TTL is 0 or 60.
     /// </summary>
     private static (RemovalSchedule Schedule, int[]? Moved) Generate(int seed)
     {
@@ -162,14 +177,27 @@ public sealed class RemovalRuleTests
             at += step;
         }
         if (!proofPhase)
-            return (new RemovalSchedule(hosts, staleAfter, runs), null);
-        // Every host answers from the new pool, runs half a gap apart, until stale_after and two more runs have passed.
+            return (new RemovalSchedule(hosts, staleAfter, runs, random.Next(2) == 0 ? 0u : 60u), null);
+        // Every host answers from the new pool, runs half a gap apart, until the bound above is reached.
         var until = at + staleAfter + gap;
-        for (; at <= until; at += gap / 2)
-            runs.Add(new ScheduledRun(at, [.. Enumerable.Range(0, hosts).Select(_ => new HostRun(Outcome.Answer, Subset(random, newPool)))]));
-        var seenOld = runs.SelectMany(r => r.Hosts).SelectMany(h => h.Addresses).Where(a => a <= 6).ToHashSet();
-        return (new RemovalSchedule(hosts, staleAfter, runs), [.. seenOld]);
+        var given = oldPool.Concat(newPool).Distinct().Count();
+        var answers = 0;
+        for (; at <= until || answers < Bound(given, Smallest(runs)); at += gap / 2)
+        {
+            runs.Add(new ScheduledRun(at, [.. Enumerable.Range(0, hosts).Select(_ => new HostRun(Outcome.Answer, Subset(random, newPool), [.. Enumerable.Range(0, 7).Select(_ => Subset(random, newPool))]))]));
+            answers += 16; // eight samples at two servers, TTL 0
+        }
+        runs.Add(new ScheduledRun(at, [.. Enumerable.Range(0, hosts).Select(_ => new HostRun(Outcome.Answer, Subset(random, newPool)))]));
+        var seenOld = runs.SelectMany(r => r.Hosts).SelectMany(h => h.Samples).SelectMany(a => a).Where(a => a <= 6).ToHashSet();
+        return (new RemovalSchedule(hosts, staleAfter, runs, 0), [.. seenOld]);
     }
+
+    /// <summary>Answers within which a moved pool must be proposed: 2·ln(10⁶)·(p + 1)/k, far past where the bound of README "Rotating pools" falls under 10⁻⁶.</summary>
+    internal static int Bound(int given, int smallest) => (int)Math.Ceiling(2 * Math.Log(1e6) * (given + 1) / Math.Max(1, smallest));
+
+    private static int Smallest(IEnumerable<ScheduledRun> runs) =>
+        runs.SelectMany(r => r.Hosts).Where(h => h.Outcome is Outcome.Answer or Outcome.ServFailAtOne or Outcome.TimeoutAtOne)
+            .SelectMany(h => h.Samples).Select(s => s.Distinct().Count()).Where(c => c > 0).DefaultIfEmpty(1).Min();
 
     private static HostRun RandomHostRun(Random random, int[] pool) => random.Next(100) switch
     {
