@@ -116,12 +116,16 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
             settings:
               stale_after: 14d
             """);
-        // Reconciler has watched www resolve every day for 60 days, up to yesterday; 192.0.2.77 was last seen 30 days ago.
+        // Reconciler has watched www resolve every day for 60 days, up to yesterday, one address an answer;
+        // 192.0.2.77 was last seen 30 days ago and 192.0.2.10 in every answer since: 30 answers of 1 that missed .77
+        // (README "Rotating pools": a pool of at least 2 would have shown a still-served .77 with probability 1 - 2^-30).
         var state = Path.Combine(_scratch, "kinds-state.json");
         File.WriteAllText(state, """
-            {"schemaVersion":2,"hosts":{"www.example.test":{"observedSince":"2026-09-24T06:00:00+00:00",
-              "proven":[{"from":"2026-09-24T06:00:00+00:00","to":"2026-11-22T06:00:00+00:00"}],"addresses":{
-              "192.0.2.77":{"firstSeen":"2026-09-24T06:00:00+00:00","lastSeen":"2026-10-24T06:00:00+00:00"}}}}}
+            {"schemaVersion":3,"hosts":{"www.example.test":{"observedSince":"2026-09-24T06:00:00+00:00",
+              "proven":[{"from":"2026-09-24T06:00:00+00:00","to":"2026-11-22T06:00:00+00:00"}],
+              "ipv4":{"answers":60,"smallest":1,"largest":1,"sinceNew":30},"addresses":{
+              "192.0.2.77":{"firstSeen":"2026-09-24T06:00:00+00:00","lastSeen":"2026-10-24T06:00:00+00:00","missed":30},
+              "192.0.2.10":{"firstSeen":"2026-10-24T06:00:00+00:00","lastSeen":"2026-11-22T06:00:00+00:00"}}}}}
             """);
         var output = Path.Combine(_scratch, "kinds-out");
 

@@ -23,7 +23,7 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     [Fact]
-    public async Task A_rotating_pool_is_learnt_one_pull_request_is_kept_and_old_addresses_go_stale_only_after_stale_after()
+    public async Task A_rotating_pool_is_learnt_one_pull_request_is_kept_and_a_moved_pool_is_not_called_stale_on_too_few_answers()
     {
         var policies = Path.Combine(_scratch, "policies");
         Directory.CreateDirectory(policies);
@@ -76,12 +76,13 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
         Assert.Single(runs.Select(r => r.PullRequest).OfType<string>().Distinct());
         Assert.All(runs.Skip(1), r => Assert.NotNull(r.PullRequest));
 
-        // Nothing is stale while the old pool still rotates, nor for stale_after after it moved: 192.0.2.101 and
-        // .102 were last served at run 12 (72 h); 48 h later, at run 20, and not before, they are stale.
-        foreach (var run in Enumerable.Range(0, 20))
+        // Nothing is stale while the old pool rotates, and nothing after it moved either: the host's memory holds 16
+        // addresses, and the 17 answers of 2 since 192.0.2.101 was last served (one a run: Knot gives the same pair
+        // while its TTL of 60 s lasts) leave a still-served address unseen with probability about 0.875^17 = 0.1, far
+        // above one in a million (README "Rotating pools"). ProofOfAbsenceTests and RotatingPoolTests hold the
+        // positive case: a pool that moved is proposed once enough answers have come.
+        foreach (var run in Enumerable.Range(0, 30))
             Assert.Empty(Subjects(run, FindingKind.StaleIp));
-        Assert.Equal(OldPool[..2], Subjects(20, FindingKind.StaleIp));
-        Assert.Equal(OldPool[..2], Subjects(29, FindingKind.StaleIp));
 
         // The new pool is found, and old addresses no longer seen within stale_after are no longer proposed.
         Assert.Equal(NewPool, Subjects(29, FindingKind.MissingIp));

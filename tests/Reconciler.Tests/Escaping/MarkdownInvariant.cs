@@ -13,7 +13,7 @@ namespace Reconciler.Tests.Escaping;
 internal static partial class MarkdownInvariant
 {
     /// <summary>The template's own HTML and markers, and the links and checkboxes the code writes.</summary>
-    [GeneratedRegex(@"</?details>|</?summary>|<!-- reconciler:[^\n]*? -->|^- \[[ x]\] ", RegexOptions.Multiline)]
+    [GeneratedRegex(@"</?details>|</?summary>|<!-- reconciler:[^\n]*? -->|<!-- reconciler:findings\n[0-9a-f\n]*-->|^- \[[ x]\] ", RegexOptions.Multiline)]
     private static partial Regex Template();
 
     public static void Holds(string body, IEnumerable<string> hostile, string what)

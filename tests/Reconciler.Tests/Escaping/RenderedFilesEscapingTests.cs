@@ -66,7 +66,7 @@ public sealed class RenderedFilesEscapingTests
             Assert.Contains(HostileText.SentinelOf(hostile[i]), lines[3], StringComparison.Ordinal);
             Assert.Equal(4, rendering.Ipv4Rules.Split('\n').Count(l => l.StartsWith('-')));
             foreach (var text in new[] { rendering.Ipsets, rendering.Ipv4Rules, rendering.Ipv6Rules })
-                Assert.All(text.Split('\n'), l => Assert.True(l.Length == 0 || l.StartsWith('#') || l.StartsWith('*') || l.StartsWith(':') || l.StartsWith("-A ", StringComparison.Ordinal) || l.StartsWith("create ", StringComparison.Ordinal) || l.StartsWith("flush ", StringComparison.Ordinal) || l.StartsWith("add ", StringComparison.Ordinal) || l == "COMMIT", l));
+                Assert.All(text.Split('\n'), l => Assert.True(l.Length == 0 || l.StartsWith('#') || l.StartsWith('*') || l.StartsWith(':') || l.StartsWith("-A ", StringComparison.Ordinal) || l.StartsWith("create ", StringComparison.Ordinal) || l.StartsWith("flush ", StringComparison.Ordinal) || l.StartsWith("add ", StringComparison.Ordinal) || l.StartsWith("swap ", StringComparison.Ordinal) || l.StartsWith("destroy ", StringComparison.Ordinal) || l == "COMMIT", l));
         }
     }
 
