@@ -38,7 +38,8 @@ public static class ProviderDataAge
             if (feed is not null && age is { } known && known <= StaleAfter)
                 continue;
             var what = feed is null ? $"the provider snapshot ({providers.Source}) holds no {name} feed"
-                : age is { } old ? $"the {name} feed in the provider snapshot ({providers.Source}) is {Days(old)} (of {feed.Date})"
+                // A date, not an age: the body of the issue stays the same from one run to the next (README "Publishing (Reconcile)": quiet).
+                : age is not null ? $"the {name} feed in the provider snapshot ({providers.Source}) dates from {feed.PublishedAt:yyyy-MM-dd}, more than {StaleAfter.TotalDays:0} days ago"
                 : $"the {name} feed in the provider snapshot ({providers.Source}) has no date that can be read ('{feed.Date}')";
             yield return new Finding
             {
@@ -49,7 +50,7 @@ public static class ProviderDataAge
                 Message = $"{dependency.Name} follows what {name} publishes, and {what}: prefixes {name} added or withdrew since are not seen. " +
                     "Refresh it (--target=RefreshProviders, or merge the scheduled refresh pull request).",
                 Action = FindingAction.Issue,
-                Evidence = [new Evidence("provider snapshot", feed is null ? $"no {name} feed" : $"{name} feed of {feed.Date}")],
+                Evidence = [new Evidence("provider snapshot", feed is null ? $"no {name} feed" : feed.PublishedAt is { } published ? $"{name} feed of {published:yyyy-MM-dd}" : $"{name} feed of {feed.Date}")],
                 Location = dependency.Location,
             };
         }
