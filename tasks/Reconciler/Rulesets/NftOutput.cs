@@ -160,9 +160,9 @@ public static class NftOutput
         return new Matches(family, destinations, set, ports, protocol, loopback, established, narrowed);
     }
 
-    /// <summary>The items of an anonymous set <c>{ a, b }</c>, or the one value.</summary>
+    /// <summary>The items of an anonymous set <c>{ a, b }</c> or a list <c>a,b</c>.</summary>
     private static string[] Items(string value) =>
-        value.StartsWith('{') ? value.Trim('{', '}').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value];
+        value.Trim('{', '}').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The words of a rule, a quoted string or an anonymous set <c>{ … }</c> as one word each.</summary>
     private static List<string> Words(string text)

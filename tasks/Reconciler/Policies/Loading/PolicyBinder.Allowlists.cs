@@ -23,7 +23,7 @@ internal sealed partial class PolicyBinder
         var urlAt = reader.Scalar("url");
         var url = urlAt is null ? null : HttpUrl(urlAt);
         if (urlAt is not null && kind?.Facts() is { HasProxyUrl: false } facts)
-            Error(urlAt.Location, $"'url' is the address of a proxy; {Article(facts.Name)} {facts.Name} allowlist has none");
+            Error(urlAt.Location, $"'url' is the address of a proxy; {facts.Called} has none");
         var rules = new List<AllowlistRule>();
         foreach (var item in reader.List("rules"))
         {
@@ -42,8 +42,6 @@ internal sealed partial class PolicyBinder
         return new Allowlist { Name = name, Kind = kind.Value, Hosts = hosts, Rules = rules, Url = url, Location = reader.Location };
     }
 
-    private static string Article(string kind) => kind[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a";
-
     private AllowlistRule? BindRule(MappingReader reader, AllowlistKind? kind)
     {
         var dependency = reader.String("dependency", required: true);
@@ -59,7 +57,7 @@ internal sealed partial class PolicyBinder
         }
         var domains = HostList(reader, "domains", required: false, leadingDotAllowed: true);
         if (kind?.Facts() is { AdmitsDomains: false } facts && reader.Has("domains"))
-            reader.Error(reader.Node("domains")!.Location, $"{Article(facts.Name)} {facts.Name} allowlist cannot match domain names; admit them in a proxy allowlist, or list destinations here");
+            reader.Error(reader.Node("domains")!.Location, $"{facts.Called} cannot match domain names; admit them in a proxy allowlist, or list destinations here");
         var reason = reader.String("reason", multiline: true);
         var pinned = reader.Bool("pinned") ?? false;
         var prefixSet = reader.String("prefix_set");
