@@ -14,7 +14,7 @@ namespace Reconciler.Tests.Render;
 /// </summary>
 public sealed class NftablesRenderTests
 {
-    internal const string Policy = """
+    public const string Policy = """
         dependencies:
           - name: api
             hosts: [api.example.test]
@@ -196,7 +196,7 @@ public sealed class NftablesRenderTests
     }
 
     /// <summary>Runs a shell command in a network namespace of its own, with the texts as FILE, FILE2… in a scratch folder.</summary>
-    internal static async Task<(int ExitCode, string Output)> NftAsync(string command, params string[] files)
+    public static async Task<(int ExitCode, string Output)> NftAsync(string command, params string[] files)
     {
         var folder = Directory.CreateTempSubdirectory("rcn-nft-");
         try
