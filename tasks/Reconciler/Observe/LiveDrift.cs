@@ -152,8 +152,9 @@ public static class LiveDrift
             if (Drift(host, key.Allowlist, key.Dependency, missing.GetValueOrDefault(key) ?? [], extra.GetValueOrDefault(key) ?? [], location) is { } finding)
                 yield return finding;
         }
+        // An nft rule of both families (a missing reject) is met by each family's walk: one piece of evidence.
         if (beyond.Count > 0)
-            yield return Beyond(host, renderings.Select(r => r.Allowlist).ToList(), beyond, deploy);
+            yield return Beyond(host, renderings.Select(r => r.Allowlist).ToList(), [.. beyond.Distinct()], deploy);
     }
 
     /// <summary>Whether the live admission takes new TCP connections to every address of the network on the port.</summary>

@@ -163,6 +163,7 @@ public sealed class NftablesRenderTests
         Assert.Empty(LiveDrift.Compare(policies, new Dictionary<string, string> { ["host1.nft"] = listed.Output }).Findings);
         var finding = Assert.Single(LiveDrift.Compare(policies, new Dictionary<string, string> { ["host1.nft"] = cut }).Findings);
         Assert.Contains("has no final reject", finding.Message, StringComparison.Ordinal);
+        Assert.Single(finding.Evidence);
     }
 
     /// <summary>
