@@ -97,7 +97,13 @@ public static class NftOutput
         {
             var next = i + 1 < words.Count ? words[i + 1] : "";
             var value = i + 2 < words.Count ? words[i + 2] : "";
-            if (words[i] is "ip" or "ip6" && next == "daddr")
+            if (words[i] is "ip" or "ip6" && next == "daddr" && value == "!=")
+            {
+                // A negated destination admits nearly every address: read as none named, so as any destination.
+                family = words[i] == "ip" ? 4 : 6;
+                i += 3;
+            }
+            else if (words[i] is "ip" or "ip6" && next == "daddr")
             {
                 family = words[i] == "ip" ? 4 : 6;
                 destinations = [];

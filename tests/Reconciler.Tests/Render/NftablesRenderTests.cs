@@ -132,6 +132,7 @@ public sealed class NftablesRenderTests
     [InlineData("", "")]
     [InlineData("nft add element inet rcn_egress d_partner_api_v4 { 203.0.113.9 }", "still admits 203.0.113.9")]
     [InlineData("nft insert rule inet rcn_egress output ip daddr 10.0.0.0/8 accept", "10.0.0.0/8 on every port (rcn_egress > output) at host1.nft:")]
+    [InlineData("nft insert rule inet rcn_egress output ip daddr != 10.0.0.0/8 tcp dport 443 accept", "any destination: 'ip daddr != 10.0.0.0/8 tcp dport 443 accept' accepts without a destination")]
     [InlineData("nft delete table inet rcn_egress", "any destination: table inet rcn_egress is not loaded")]
     [InlineData("nft insert rule inet rcn_egress output tcp dport 22 accept", "any destination: 'tcp dport 22 accept' accepts without a destination")]
     public async Task Live_drift_reads_the_loaded_table_back_and_finds_any_change(string change, string expected)
