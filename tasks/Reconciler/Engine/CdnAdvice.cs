@@ -20,7 +20,7 @@ public static partial class CdnAdvice
         var advice = new StringBuilder();
         advice.AppendLine("**What to do:** admit it by name at a proxy and stop tracking its addresses:").AppendLine();
         var proxy = dependency.Identity is { } identity ? policies.FindIdentity(identity)?.Proxy : null;
-        var byName = policies.Allowlists.Where(a => a.Kind == AllowlistKind.Proxy)
+        var byName = policies.Allowlists.Where(a => a.Facts().AdmitsDomains)
             .SelectMany(a => a.Rules.Where(r => r.Dependency == dependency.Name && r.Domains.Count > 0).Select(r => (Allowlist: a, Rule: r))).ToList();
         if (byName.Count > 0)
             advice.AppendLine($"1. {Markdown.Code(byName[0].Allowlist.Name)} already admits it by name ({string.Join(", ", byName[0].Rule.Domains.Select(d => Markdown.Code(d.Value)))}, {Where(policies, byName[0].Rule.Location)}).");
@@ -30,7 +30,7 @@ public static partial class CdnAdvice
             advice.AppendLine($"2. Send its client through that proxy (`proxy:` of its identity{(dependency.Identity is null ? "; it has no identity yet" : $" {Markdown.Code(dependency.Identity)}")}).");
         else
             advice.AppendLine($"2. Its identity {Markdown.Code(dependency.Identity ?? "")} already goes through {Markdown.Code(proxy)}.");
-        var direct = policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables)
+        var direct = policies.Allowlists.Where(a => a.Facts().AddressOnly)
             .SelectMany(a => a.Rules.Where(r => r.Dependency == dependency.Name).Select(r => $"{Markdown.Code(a.Name)} ({Where(policies, r.Location)}{(r.Pinned ? ", pinned" : "")})")).ToList();
         advice.AppendLine($"3. Set `track: domain`{(direct.Count == 0 ? "." : $", then remove its address rules from {string.Join(", ", direct)} once its traffic goes through the proxy.")}");
         if (TrackEdit(policies, dependency) is { } diff)

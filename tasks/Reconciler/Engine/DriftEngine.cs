@@ -74,9 +74,9 @@ public static class DriftEngine
         }
     }
 
-    /// <summary>A proxy rule that names the host's domain admits it whatever its addresses.</summary>
+    /// <summary>A rule of a kind that matches names (a proxy) that names the host's domain admits it whatever its addresses.</summary>
     private static bool AdmittedByName(Allowlist allowlist, List<AllowlistRule> rules, Dependency dependency) =>
-        allowlist.Kind == AllowlistKind.Proxy
+        allowlist.Facts().AdmitsDomains
         && dependency.Hosts.All(h => rules.SelectMany(r => r.Domains).Any(d => DomainAdmits(d.Value, h.Value)));
 
     /// <summary>Whether a proxy domain admits a host, as squid's <c>dstdomain</c> does: a leading dot admits the name and every name below it.</summary>

@@ -88,7 +88,7 @@ public static class PolicyLint
             return null;
         if (rule.Ports.Count > 0 && !rule.Ports.Intersect(dependency.Ports).Any())
             return $"it opens port{(rule.Ports.Count == 1 ? "" : "s")} {string.Join(", ", rule.Ports)}, and {dependency.Name} uses {string.Join(", ", dependency.Ports)}";
-        if (allowlist.Kind == AllowlistKind.Proxy && rule.Domains.Count == 0 && rule.Destinations.Count == 0)
+        if (allowlist.Facts().AdmitsDomains && rule.Domains.Count == 0 && rule.Destinations.Count == 0)
             return "it names neither domains nor destinations";
         return null;
     }

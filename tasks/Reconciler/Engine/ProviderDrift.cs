@@ -45,7 +45,7 @@ public static class ProviderDrift
     {
         var prefixes = published.Select(p => p.Prefix).Distinct().ToList();
         var what = $"{provider.Name}{(provider.Service is null ? "" : " " + provider.Service)}{(provider.Regions.Count == 0 ? "" : " in " + string.Join(", ", provider.Regions))}";
-        foreach (var allowlist in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables))
+        foreach (var allowlist in policies.Allowlists.Where(a => a.Facts().AddressOnly))
         {
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
             if (rules.Count == 0)

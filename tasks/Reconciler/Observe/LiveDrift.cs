@@ -19,37 +19,90 @@ public static class LiveDrift
     /// <summary>Ports of one live rule checked one by one; a wider range is beyond the policies as a whole.</summary>
     private const int MostPortsChecked = 1024;
 
+    /// <summary>How each allowlist kind's live rules are read and compared, registered here once; a kind without a row is refused.</summary>
+    private static readonly IReadOnlyDictionary<AllowlistKind, Func<PolicySet, List<Allowlist>, IReadOnlyDictionary<string, string>, List<string>, IEnumerable<Finding>>> Readers =
+        new Dictionary<AllowlistKind, Func<PolicySet, List<Allowlist>, IReadOnlyDictionary<string, string>, List<string>, IEnumerable<Finding>>>
+        {
+            [AllowlistKind.Iptables] = IptablesHosts,
+            [AllowlistKind.Proxy] = SquidHosts,
+            [AllowlistKind.Nftables] = NftablesHosts,
+        };
+
+    public static IReadOnlyCollection<AllowlistKind> KindsRead => [.. Readers.Keys];
+
     public static ObserverResult Compare(PolicySet policies, IReadOnlyDictionary<string, string> dumps)
     {
         var findings = new List<Finding>();
         var notes = new List<string>();
-        foreach (var host in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables).SelectMany(a => a.Hosts).Distinct(StringComparer.Ordinal))
+        foreach (var facts in AllowlistKinds.All)
         {
-            var allowlists = policies.Allowlists.Where(a => a.Kind == AllowlistKind.Iptables && a.Hosts.Contains(host)).ToList();
+            var allowlists = policies.Allowlists.Where(a => a.Kind == facts.Kind).ToList();
+            if (allowlists.Count == 0)
+                continue;
+            var reader = Readers.GetValueOrDefault(facts.Kind) ?? throw new InvalidOperationException($"allowlist kind {facts.Name} has no live-drift reader in LiveDrift");
+            findings.AddRange(reader(policies, allowlists, dumps, notes));
+        }
+        return new ObserverResult(findings, notes);
+    }
+
+    private static IEnumerable<Finding> IptablesHosts(PolicySet policies, List<Allowlist> ofKind, IReadOnlyDictionary<string, string> dumps, List<string> notes)
+    {
+        foreach (var host in ofKind.SelectMany(a => a.Hosts).Distinct(StringComparer.Ordinal))
+        {
+            var allowlists = ofKind.Where(a => a.Hosts.Contains(host)).ToList();
             if (HostRuleset.Read(host, dumps) is not { } live)
             {
                 notes.AddRange(allowlists.Select(a => $"live rules of {host} ({a.Name}) not checked: no dump for it in --live"));
                 continue;
             }
             notes.AddRange(live.Notes);
-            findings.AddRange(CompareIptables(host, [.. allowlists.Select(a => IptablesRenderer.Render(policies, a))], live));
+            var renderings = allowlists.Select(a => IptablesRenderer.Render(policies, a)).Select(r => new HostSets(r.Allowlist, r.Sets)).ToList();
+            foreach (var finding in CompareSets(host, renderings, live, "the rendered chain"))
+                yield return finding;
         }
-        foreach (var allowlist in policies.Allowlists.Where(a => a.Kind == AllowlistKind.Proxy))
+    }
+
+    private static IEnumerable<Finding> NftablesHosts(PolicySet policies, List<Allowlist> ofKind, IReadOnlyDictionary<string, string> dumps, List<string> notes)
+    {
+        foreach (var host in ofKind.SelectMany(a => a.Hosts).Distinct(StringComparer.Ordinal))
+        {
+            var renderings = ofKind.Where(a => a.Hosts.Contains(host)).Select(a => NftablesRenderer.Render(policies, a)).ToList();
+            if (HostRuleset.ReadNftables(host, dumps, [.. renderings.Select(r => r.Table)]) is not { } live)
+            {
+                notes.AddRange(renderings.Select(r => $"live rules of {host} ({r.Allowlist}) not checked: no dump for it in --live"));
+                continue;
+            }
+            notes.AddRange(live.Notes);
+            // Set names are the table's own: qualified by it, as the reader names the sets it meets.
+            var sets = renderings.Select(r => new HostSets(r.Allowlist, [.. r.Sets.Select(s => s with { Name = $"{r.Table}.{s.Name}" })])).ToList();
+            foreach (var finding in CompareSets(host, sets, live, "the rendered table"))
+                yield return finding;
+        }
+    }
+
+    private static IEnumerable<Finding> SquidHosts(PolicySet policies, List<Allowlist> ofKind, IReadOnlyDictionary<string, string> dumps, List<string> notes)
+    {
+        foreach (var allowlist in ofKind)
         {
             foreach (var host in allowlist.Hosts)
             {
                 if (dumps.TryGetValue(host + HostRuleset.Squid, out var squid))
-                    findings.AddRange(CompareSquid(SquidRenderer.Render(policies, allowlist), host, SquidConfig.Parse(host + HostRuleset.Squid, squid), notes));
+                {
+                    foreach (var finding in CompareSquid(SquidRenderer.Render(policies, allowlist), host, SquidConfig.Parse(host + HostRuleset.Squid, squid), notes))
+                        yield return finding;
+                }
                 else
                     notes.Add($"live rules of {host} ({allowlist.Name}) not checked: no dump for it in --live");
             }
         }
-        return new ObserverResult(findings, notes);
     }
+
+    /// <summary>The address sets one allowlist renders for a host firewall, named as the host's dump names them.</summary>
+    private sealed record HostSets(string Allowlist, IReadOnlyList<RenderedSet> Sets);
 
     private sealed record Rendered(RenderedSet Set, IPNetwork Network);
 
-    private static IEnumerable<Finding> CompareIptables(string host, List<IptablesRendering> renderings, HostRuleset live)
+    private static IEnumerable<Finding> CompareSets(string host, List<HostSets> renderings, HostRuleset live, string deploy)
     {
         var sets = renderings.SelectMany(r => r.Sets.Select(s => (Rendering: r, Set: s))).ToList();
         var missing = new Dictionary<(string Allowlist, string Dependency), List<string>>();
@@ -99,8 +152,9 @@ public static class LiveDrift
             if (Drift(host, key.Allowlist, key.Dependency, missing.GetValueOrDefault(key) ?? [], extra.GetValueOrDefault(key) ?? [], location) is { } finding)
                 yield return finding;
         }
+        // An nft rule of both families (a missing reject) is met by each family's walk: one piece of evidence.
         if (beyond.Count > 0)
-            yield return Beyond(host, renderings.Select(r => r.Allowlist).ToList(), beyond, "the rendered chain");
+            yield return Beyond(host, renderings.Select(r => r.Allowlist).ToList(), [.. beyond.Distinct()], deploy);
     }
 
     /// <summary>Whether the live admission takes new TCP connections to every address of the network on the port.</summary>

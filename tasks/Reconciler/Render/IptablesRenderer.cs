@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using Reconciler.Policies.Model;
-using Reconciler.Policies.Validation;
 
 namespace Reconciler.Render;
 
@@ -17,36 +14,11 @@ public static class IptablesRenderer
     public static IptablesRendering Render(PolicySet policies, Allowlist allowlist)
     {
         var chain = RenderNames.Chain(allowlist.Name);
-        var sets = Sets(policies, allowlist);
+        var sets = RenderedSets.Of(policies, allowlist, RenderNames.Set);
         return new IptablesRendering(allowlist.Name, chain, Ipsets(allowlist, sets), Rules(allowlist, chain, sets, 4), Rules(allowlist, chain, sets, 6), sets);
     }
 
-    private static List<RenderedSet> Sets(PolicySet policies, Allowlist allowlist)
-    {
-        var sets = new List<RenderedSet>();
-        foreach (var byDependency in allowlist.Rules.GroupBy(r => r.Dependency))
-        {
-            var dependency = policies.FindDependency(byDependency.Key);
-            var groups = byDependency
-                .GroupBy(r => string.Join(',', (r.Ports.Count > 0 ? r.Ports : dependency?.Ports ?? [443]).Distinct().Order()))
-                .ToList();
-            for (var group = 0; group < groups.Count; group++)
-            {
-                var ports = groups[group].Key.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
-                foreach (var family in new[] { 4, 6 })
-                {
-                    var entries = groups[group].SelectMany(r => r.Admits).Select(d => d.Value)
-                        .Where(n => (n.BaseAddress.AddressFamily == AddressFamily.InterNetwork) == (family == 4))
-                        .Distinct().Select(Networks.Format).Order(StringComparer.Ordinal).ToList();
-                    if (entries.Count > 0)
-                        sets.Add(new RenderedSet(RenderNames.Set(allowlist.Name, byDependency.Key, group, family), byDependency.Key, family, ports, entries, groups[group].First().Location));
-                }
-            }
-        }
-        return sets;
-    }
-
-    private static string Header(Allowlist allowlist, string what) =>
+    internal static string Header(Allowlist allowlist, string what) =>
         RenderText.CommentLine($"Rendered by Reconciler from the policies: allowlist {allowlist.Name}" +
             (allowlist.Hosts.Count > 0 ? $" (hosts {string.Join(", ", allowlist.Hosts)})" : "") + $". Do not edit: {what}");
 

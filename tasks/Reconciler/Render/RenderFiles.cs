@@ -14,18 +14,8 @@ public static class RenderFiles
         var written = new List<string>();
         foreach (var allowlist in policies.Allowlists)
         {
-            if (allowlist.Kind == AllowlistKind.Iptables)
-            {
-                var rendering = IptablesRenderer.Render(policies, allowlist);
-                var folder = Path.Combine(root, "iptables");
-                written.Add(AtomicFile.Write(Path.Combine(folder, allowlist.Name + ".ipset"), rendering.Ipsets));
-                written.Add(AtomicFile.Write(Path.Combine(folder, allowlist.Name + ".v4"), rendering.Ipv4Rules));
-                written.Add(AtomicFile.Write(Path.Combine(folder, allowlist.Name + ".v6"), rendering.Ipv6Rules));
-            }
-            else
-            {
-                written.Add(AtomicFile.Write(Path.Combine(root, "squid", allowlist.Name + ".conf"), SquidRenderer.Render(policies, allowlist).Include));
-            }
+            foreach (var file in AllowlistRenderers.For(allowlist.Kind).Files(policies, allowlist))
+                written.Add(AtomicFile.Write(Path.Combine(root, file.Path), file.Text));
         }
         return written;
     }

@@ -23,6 +23,18 @@ public static class RenderNames
 
     public static string Acl(string allowlist, string dependency, string what) => $"rcn_{allowlist}_{dependency}_{what}";
 
+    /// <summary>
+    /// An nftables table of one allowlist. Policy names hold only lower-case letters, digits and hyphens; nft
+    /// identifiers take underscores in place of hyphens, and no policy name has an underscore, so names stay distinct.
+    /// </summary>
+    public static string NftTable(string allowlist) => "rcn_" + NftWord(allowlist);
+
+    /// <summary>A set within the allowlist's own table: the dependency, its group of ports and the family (a table is a namespace of its own).</summary>
+    public static string NftSet(string allowlist, string dependency, int group, int family) =>
+        $"d_{NftWord(dependency)}{(group == 0 ? "" : "_p" + (group + 1))}_v{family}";
+
+    private static string NftWord(string name) => name.Replace('-', '_');
+
     private static string Fit(string name, int max)
     {
         if (name.Length <= max)

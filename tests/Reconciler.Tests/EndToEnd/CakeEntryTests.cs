@@ -144,6 +144,34 @@ public sealed class CakeEntryTests(DnsServersFixture servers) : IDisposable
     }
 
     [Fact]
+    public async Task Render_writes_an_nftables_allowlist_that_nft_loads_and_plan_reads_its_host_back()
+    {
+        var policies = Policies("nft", Reconciler.Tests.Render.NftablesRenderTests.Policy);
+        var output = Path.Combine(_scratch, "nft-out");
+
+        var render = await CakeProcess.RunAsync("--target=Render", "--policies=" + policies, "--out=" + output);
+
+        Assert.True(render.ExitCode == 0, render.Output);
+        var file = Path.Combine(output, "rendered", "nftables", "egress.nft");
+        Assert.Equal(["nftables/egress.nft"], Directory.GetFiles(Path.Combine(output, "rendered"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(output, "rendered"), f)));
+        var listed = await Reconciler.Tests.Render.NftablesRenderTests.NftAsync("nft -f FILE && nft list ruleset", File.ReadAllText(file));
+        Assert.True(listed.ExitCode == 0, listed.Output);
+
+        // host1 runs the rendering with one element more: live drift names it.
+        var live = Path.Combine(_scratch, "nft-live");
+        Directory.CreateDirectory(live);
+        File.WriteAllText(Path.Combine(live, "host1.nft"), listed.Output.Replace("198.51.100.0/24", "198.51.100.0/24, 203.0.113.9", StringComparison.Ordinal));
+        var replay = Path.Combine(_scratch, "nft-observations.json");
+        File.WriteAllText(replay, NoObservations);
+        var plan = await CakeProcess.RunAsync("--policies=" + policies, "--live=" + live, "--observations=" + replay, "--out=" + output, "--state=" + Path.Combine(_scratch, "nft-state.json"));
+
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        var drift = report.RootElement.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("kind").GetString() == "live-rule-drift").ToList();
+        Assert.True(drift.Count == 1, plan.Output);
+        Assert.Contains("still admits 203.0.113.9", drift[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Render_writes_every_allowlist_and_plan_reports_a_host_whose_live_rules_lack_an_address()
     {
         var output = Path.Combine(_scratch, "render-out");

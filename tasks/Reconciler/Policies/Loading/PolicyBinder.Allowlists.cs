@@ -22,8 +22,8 @@ internal sealed partial class PolicyBinder
         }
         var urlAt = reader.Scalar("url");
         var url = urlAt is null ? null : HttpUrl(urlAt);
-        if (urlAt is not null && kind == AllowlistKind.Iptables)
-            Error(urlAt.Location, "'url' is the address of a proxy; an iptables allowlist has none");
+        if (urlAt is not null && kind?.Facts() is { HasProxyUrl: false } facts)
+            Error(urlAt.Location, $"'url' is the address of a proxy; {facts.Called} has none");
         var rules = new List<AllowlistRule>();
         foreach (var item in reader.List("rules"))
         {
@@ -56,8 +56,8 @@ internal sealed partial class PolicyBinder
                 Error(scalar.Location, error);
         }
         var domains = HostList(reader, "domains", required: false, leadingDotAllowed: true);
-        if (kind == AllowlistKind.Iptables && reader.Has("domains"))
-            reader.Error(reader.Node("domains")!.Location, "an iptables allowlist cannot match domain names; admit them in a proxy allowlist, or list destinations here");
+        if (kind?.Facts() is { AdmitsDomains: false } facts && reader.Has("domains"))
+            reader.Error(reader.Node("domains")!.Location, $"{facts.Called} cannot match domain names; admit them in a proxy allowlist, or list destinations here");
         var reason = reader.String("reason", multiline: true);
         var pinned = reader.Bool("pinned") ?? false;
         var prefixSet = reader.String("prefix_set");

@@ -64,7 +64,7 @@ internal static class PolicyMerger
     {
         var dependencyNames = set.Dependencies.Select(d => d.Name).ToList();
         var identityNames = set.Identities.Select(i => i.Name).ToList();
-        var proxyNames = set.Allowlists.Where(a => a.Kind == AllowlistKind.Proxy).Select(a => a.Name).ToList();
+        var proxyNames = set.Allowlists.Where(a => a.Facts().HasProxyUrl).Select(a => a.Name).ToList();
 
         foreach (var dependency in set.Dependencies)
         {
@@ -76,7 +76,7 @@ internal static class PolicyMerger
             if (identity.Proxy is not { } proxy || proxyNames.Contains(proxy))
                 continue;
             var message = set.FindAllowlist(proxy) is { } other
-                ? new PolicyError(identity.Location, $"identity '{identity.Name}' names proxy '{proxy}', but that allowlist is of kind {other.Kind.ToString().ToLowerInvariant()}, not proxy")
+                ? new PolicyError(identity.Location, $"identity '{identity.Name}' names proxy '{proxy}', but that allowlist is of kind {other.Facts().Name}, not proxy")
                 : Unknown(identity.Location, $"identity '{identity.Name}' names proxy '{proxy}'", "proxy allowlist", proxy, proxyNames);
             errors.Add(message);
         }

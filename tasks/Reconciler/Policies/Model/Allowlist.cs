@@ -10,6 +10,8 @@ public enum AllowlistKind
     Iptables,
     /// <summary>Squid ACLs of a forward proxy.</summary>
     Proxy,
+    /// <summary>Host firewall rules, an <c>inet</c> table of its own loaded by <c>nft -f</c> on the allowlist's hosts.</summary>
+    Nftables,
 }
 
 /// <summary>One deployable allowlist and the rules that admit each dependency's traffic.</summary>
