@@ -52,11 +52,10 @@ public static class IssueGrouping
     }
 
     /// <summary>Kinds found once per address or host: their issues are keyed by the dependency (or probe URL), never by one address.</summary>
-    private static bool PerAddress(FindingKind kind) =>
-        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged or FindingKind.ResolutionFailed or FindingKind.AdditionRefused;
+    private static bool PerAddress(FindingKind kind) => kind.Facts().Grouping != IssueKey.PerSubject;
 
     private static string Summary(FindingKind kind, List<string> subjects) =>
-        $"{subjects.Count} {(kind == FindingKind.ResolutionFailed ? "hosts" : PerAddress(kind) ? "addresses" : "subjects")} ({Few(subjects)})";
+        $"{subjects.Count} {kind.Facts().Grouping switch { IssueKey.PerHost => "hosts", IssueKey.PerAddress => "addresses", _ => "subjects" }} ({Few(subjects)})";
 
     private static string Few(List<string> items) =>
         items.Count <= 4 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(4))} and {items.Count - 4} more";
