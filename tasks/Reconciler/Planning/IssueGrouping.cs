@@ -93,16 +93,7 @@ public static class IssueGrouping
         return sentence.Length <= 120 ? sentence : sentence[..119] + "…";
     }
 
-    private static string Waf(IReadOnlyList<Finding> group)
-    {
-        var message = group[0].Message;
-        var by = message.IndexOf(" was refused by ", StringComparison.Ordinal);
-        if (by < 0)
-            return "a WAF";
-        var start = by + " was refused by ".Length;
-        var end = message.IndexOf(" (", start, StringComparison.Ordinal);
-        return end > start ? message[start..end] : "a WAF";
-    }
+    private static string Waf(IReadOnlyList<Finding> group) => group[0].Waf ?? "a WAF";
 
     private static PlannedIssue Issue(PolicySet policies, Finding merged, List<Finding> group, DriftMemory? memory, DateTimeOffset? now)
     {
