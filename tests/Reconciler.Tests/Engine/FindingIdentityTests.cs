@@ -33,4 +33,14 @@ public sealed class FindingIdentityTests
         // Positive control: live drift of a dependency's rule is the dependency's.
         Assert.Equal(OwnerKind.Dependency, Of(FindingKind.LiveRuleDrift, "api", "198.51.100.7", allowlist: "egress", host: "gw1").Owner.Kind);
     }
+
+    [Fact]
+    public void An_issue_title_names_the_WAF_the_finding_carries_not_one_found_in_its_message()
+    {
+        var blocked = Of(FindingKind.ProbeBlocked, "api", "192.0.2.1", host: "api.example.test") with { Message = "https://api.example.test/ at 192.0.2.1 was refused by Akamai (403).", Waf = "Cloudflare" };
+
+        Assert.Contains("Cloudflare refuses our probe", Reconciler.Planning.IssueGrouping.Title(blocked, [blocked]), StringComparison.Ordinal);
+        // Control: with no WAF carried, the title says so plainly; the message is never read.
+        Assert.Contains("a WAF refuses our probe", Reconciler.Planning.IssueGrouping.Title(blocked with { Waf = null }, [blocked with { Waf = null }]), StringComparison.Ordinal);
+    }
 }
