@@ -41,9 +41,9 @@ public sealed class HandsOff
     public bool MayRemoveFrom(AllowlistRule rule, Dependency dependency) =>
         !rule.Pinned && !dependency.Hosts.Any(h => IsFrozen(h.Value));
 
-    /// <summary>The one place findings are silenced: every source's, after the diff; an expired ignore is never silenced.</summary>
+    /// <summary>The one place findings are silenced: every source's, after the diff; a kind FindingKindFacts says cannot be silenced (an expired ignore) never is.</summary>
     public IReadOnlyList<Finding> Silence(IEnumerable<Finding> findings) =>
-        [.. findings.Where(f => f.Kind == FindingKind.IgnoreExpired || !Silences(f))];
+        [.. findings.Where(f => !f.Kind.Facts().Silenceable || !Silences(f))];
 
     public bool Silences(Finding finding) => _active.Any(i =>
         (i.Dependency is null || i.Dependency == finding.Dependency)

@@ -14,9 +14,6 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class RemovalSafety
 {
-    private static readonly FindingKind[] Removals = [FindingKind.StaleIp, FindingKind.ProviderRangeRemoved];
-    private static readonly FindingKind[] Additions = [FindingKind.MissingIp, FindingKind.ProviderRangeAdded];
-
     public static IReadOnlyList<Finding> Hold(PolicySet policies, IReadOnlyList<Finding> findings)
     {
         var proposed = findings.Where(IsProposedRemoval).ToList();
@@ -29,7 +26,7 @@ public static class RemovalSafety
             var first = byContainer.First();
             // A prefix replaced whole by the published prefixes this plan adds in its place takes nothing away: it
             // does not count against the share (README "Provider feeds").
-            var additions = findings.Where(f => f.Action == FindingAction.PullRequest && Additions.Contains(f.Kind) && (f.Allowlist is not null || f.PrefixSet is not null) && Container(f) == byContainer.Key).ToList();
+            var additions = findings.Where(f => f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Add && (f.Allowlist is not null || f.PrefixSet is not null) && Container(f) == byContainer.Key).ToList();
             var removing = byContainer.Where(f => !Replaced(f, additions)).Select(f => (f.Dependency, f.Subject)).Distinct().Count();
             var emptying = byContainer.Select(f => (f.Dependency, f.Subject)).Distinct().Count();
             if (first.Allowlist is not null && policies.FindAllowlist(first.Allowlist) is { } allowlist)
@@ -92,8 +89,9 @@ public static class RemovalSafety
         return result;
     }
 
+    /// <summary>Every kind whose effect is <see cref="FindingEffect.Remove"/> (FindingKindFacts), so that no removal kind can bypass the threshold.</summary>
     private static bool IsProposedRemoval(Finding f) =>
-        f.Action == FindingAction.PullRequest && Removals.Contains(f.Kind) && (f.Allowlist is not null || f.PrefixSet is not null);
+        f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Remove && (f.Allowlist is not null || f.PrefixSet is not null);
 
     /// <summary>Whether the additions of the same container cover the removed prefix whole.</summary>
     private static bool Replaced(Finding removal, List<Finding> additions)
@@ -113,9 +111,9 @@ public static class RemovalSafety
     {
         var gone = removals.Where(f => f.Dependency == dependency).Select(f => f.Subject).ToHashSet(StringComparer.Ordinal);
         var rules = allowlist.Rules.Where(r => r.Dependency == dependency).ToList();
-        var adds = findings.Any(f => f.Action == FindingAction.PullRequest && f.Allowlist == allowlist.Name && f.Dependency == dependency && Additions.Contains(f.Kind));
-        // Additions go to the first rule that is not pinned (see Planner), which then keeps something.
-        var receiver = adds ? rules.FirstOrDefault(r => !r.Pinned) : null;
+        var adds = findings.Any(f => f.Action == FindingAction.PullRequest && f.Allowlist == allowlist.Name && f.Dependency == dependency && f.Kind.Facts().Effect == FindingEffect.Add);
+        // The rule that receives the additions then keeps something.
+        var receiver = adds ? AdditionReceiver.Of(rules) : null;
         return rules.FirstOrDefault(r => r != receiver && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
     }
 

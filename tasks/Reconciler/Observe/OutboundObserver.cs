@@ -111,7 +111,7 @@ public sealed class OutboundObserver(HttpProber prober, Func<string, Cancellatio
                 ? $"Re-probed with a neutral user agent, it answered {neutral.Status}: the user agent \"{userAgent}\" is the cause."
                 : "Re-probed with a neutral user agent, it was refused too: the cause is not the user agent (our egress address, or the WAF's rules).";
             return Finding(dependency, FindingKind.ProbeBlocked, Severity.High, address, probe,
-                $"{probe.Url} at {address} was refused by {waf} ({result.Status}). {cause}", result, neutral);
+                $"{probe.Url} at {address} was refused by {waf} ({result.Status}). {cause}", result, neutral) with { Waf = waf };
         }
         if (result.Failure is { } failure)
             return Finding(dependency, FindingKind.ProbeFailed, Severity.High, address, probe, $"{probe.Url} at {address} failed: {failure}.", result, null);

@@ -52,11 +52,10 @@ public static class IssueGrouping
     }
 
     /// <summary>Kinds found once per address or host: their issues are keyed by the dependency (or probe URL), never by one address.</summary>
-    private static bool PerAddress(FindingKind kind) =>
-        kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged or FindingKind.ResolutionFailed or FindingKind.AdditionRefused;
+    private static bool PerAddress(FindingKind kind) => kind.Facts().Grouping != IssueKey.PerSubject;
 
     private static string Summary(FindingKind kind, List<string> subjects) =>
-        $"{subjects.Count} {(kind == FindingKind.ResolutionFailed ? "hosts" : PerAddress(kind) ? "addresses" : "subjects")} ({Few(subjects)})";
+        $"{subjects.Count} {kind.Facts().Grouping switch { IssueKey.PerHost => "hosts", IssueKey.PerAddress => "addresses", _ => "subjects" }} ({Few(subjects)})";
 
     private static string Few(List<string> items) =>
         items.Count <= 4 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(4))} and {items.Count - 4} more";
@@ -94,16 +93,7 @@ public static class IssueGrouping
         return sentence.Length <= 120 ? sentence : sentence[..119] + "…";
     }
 
-    private static string Waf(IReadOnlyList<Finding> group)
-    {
-        var message = group[0].Message;
-        var by = message.IndexOf(" was refused by ", StringComparison.Ordinal);
-        if (by < 0)
-            return "a WAF";
-        var start = by + " was refused by ".Length;
-        var end = message.IndexOf(" (", start, StringComparison.Ordinal);
-        return end > start ? message[start..end] : "a WAF";
-    }
+    private static string Waf(IReadOnlyList<Finding> group) => group[0].Waf ?? "a WAF";
 
     private static PlannedIssue Issue(PolicySet policies, Finding merged, List<Finding> group, DriftMemory? memory, DateTimeOffset? now)
     {

@@ -15,9 +15,6 @@ namespace Reconciler.Planning;
 /// </summary>
 public static class Planner
 {
-    private static readonly FindingKind[] Additions = [FindingKind.MissingIp, FindingKind.ProviderRangeAdded];
-    private static readonly FindingKind[] Removals = [FindingKind.StaleIp, FindingKind.ProviderRangeRemoved];
-
     /// <summary>Rows of a pull request's table and of its evidence; the rest is counted.</summary>
     private const int BodyRows = 60;
 
@@ -89,10 +86,10 @@ public static class Planner
     /// </summary>
     private static PlannedPullRequest Draft(PolicySet policies, string allowlistName, string dependency, List<Finding> findings, PlanLookups index)
     {
-        var added = findings.Where(f => Additions.Contains(f.Kind)).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
+        var added = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Add).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
         var written = added.Select(a => a.Contains(':', StringComparison.Ordinal) ? $"\"{a}\"" : a).ToList();
-        var removed = findings.Where(f => Removals.Contains(f.Kind)).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
+        var removed = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         var rules = index.Rules(allowlistName, dependency);
         var file = rules[0].Location.File;
         var title = Title(allowlistName, dependency, added.Count, removed.Count);
@@ -158,7 +155,7 @@ public static class Planner
         }
     }
 
-    /// <summary>Additions go to the first rule that is not pinned (pinned rules are a human's); removals to wherever each destination is.</summary>
+    /// <summary>Additions go to the rule <see cref="AdditionReceiver"/> names; removals to wherever each destination is.</summary>
     private static List<TextEdit> Edits(string text, List<AllowlistRule> rules, List<string> added, List<string> removed)
     {
         var edits = new List<TextEdit>();
@@ -171,7 +168,7 @@ public static class Planner
         }
         if (added.Count == 0)
             return edits;
-        var target = rules.FirstOrDefault(r => !r.Pinned && r.DestinationsList is not null) ?? rules.FirstOrDefault(r => !r.Pinned) ?? rules[0];
+        var target = AdditionReceiver.Of(rules)!;
         if (target.DestinationsList is { } list && (list.IsFlow || target.Destinations.Count > 0))
         {
             // New items follow the last item that stays, so that they are never inside a line that goes.
@@ -229,7 +226,7 @@ public static class Planner
         var ordered = findings.OrderBy(f => f.Kind).ThenBy(f => f.Subject, AddressOrder.Instance).ToList();
         body.AppendLine("| change | address | why |").AppendLine("| --- | --- | --- |");
         foreach (var finding in ordered.Take(BodyRows))
-            body.AppendLine($"| {(Additions.Contains(finding.Kind) ? "add" : "remove")} | {Markdown.CodeCell(finding.Subject)} | {Markdown.Cell(finding.Message)} |");
+            body.AppendLine($"| {(finding.Kind.Facts().Effect == FindingEffect.Add ? "add" : "remove")} | {Markdown.CodeCell(finding.Subject)} | {Markdown.Cell(finding.Message)} |");
         if (ordered.Count > BodyRows)
             body.AppendLine($"| … | {ordered.Count - BodyRows} more | see the diff |");
         body.AppendLine().AppendLine("<details><summary>Evidence</summary>").AppendLine();

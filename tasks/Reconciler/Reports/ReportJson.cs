@@ -44,8 +44,21 @@ public static class ReportJson
                 Action = f.Action,
                 Evidence = f.Evidence ?? [],
                 Location = ParseLocation(f.Location),
+                Waf = kind == FindingKind.ProbeBlocked ? RefusedBy(f.Message) : null,
             })],
         };
+    }
+
+    /// <summary>
+    /// The WAF of a refused probe, which report.json carries only inside its message (its shape stays as it is): read
+    /// back here, at the wire, so that nothing past it reads prose.
+    /// </summary>
+    private static string? RefusedBy(string message)
+    {
+        const string refused = " was refused by ";
+        var by = message.IndexOf(refused, StringComparison.Ordinal);
+        var end = by < 0 ? -1 : message.IndexOf(" (", by + refused.Length, StringComparison.Ordinal);
+        return end > by + refused.Length ? message[(by + refused.Length)..end] : null;
     }
 
     private static Diagnostics.SourceLocation? ParseLocation(string? text)

@@ -41,7 +41,7 @@ public sealed record RunSummary(
                 lines.Add(new SummaryLine(issue.Finding.Allowlist is { } a ? $"{a} / {issue.Finding.Dependency}" : issue.Finding.Dependency, issue.Finding.Kind.ToWire(), $"issue \"{issue.Title}\""));
         }
         // Held removals (kept because they are still in use, or over a safety threshold) go nowhere: say so.
-        foreach (var held in report.Findings.Where(f => f.Action == FindingAction.None && f.Kind is FindingKind.ProviderRangeRemoved or FindingKind.StaleIp)
+        foreach (var held in report.Findings.Where(f => f.Action == FindingAction.None && f.Kind.Facts().Effect == FindingEffect.Remove)
             .GroupBy(f => (Where: f.PrefixSet is { } s ? $"prefix set {s}" : f.Allowlist ?? "", f.Dependency)))
         {
             var threshold = report.Findings.Any(f => f.Kind == FindingKind.RemovalHeld && f.Dependency == held.Key.Dependency

@@ -114,4 +114,46 @@ public sealed class RemovalSafetyTests
         Assert.Equal("p.yaml:2:22", error.Location.ToString());
         Assert.Contains("max_removal_share must be a percentage from 0% to 100%", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The threshold reads the table of facts, not a list of its own: whatever kinds remove (today stale-ip and
+    /// provider-range-removed), each is held when its removals are over the share, and a new one cannot slip past.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RemovalKinds))]
+    public void Every_kind_whose_effect_is_remove_is_held_by_the_threshold(FindingKind kind)
+    {
+        var policies = DriftEngineTests.Parse("""
+            dependencies:
+              - name: api
+                hosts: [api.example.test]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: api
+                    destinations: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4]
+            """);
+        Finding Removal(string subject, FindingKind k) => new()
+        {
+            Kind = k, Severity = Severity.Medium, Dependency = "api", Allowlist = "egress", Subject = subject,
+            Message = $"{subject} goes.", Action = FindingAction.PullRequest,
+        };
+
+        var few = RemovalSafety.Hold(policies, [Removal("192.0.2.1", kind)]);
+        var many = RemovalSafety.Hold(policies, [Removal("192.0.2.1", kind), Removal("192.0.2.2", kind), Removal("192.0.2.3", kind)]);
+
+        // Positive control: one of four is under the share and goes ahead, so the hold below is the threshold's doing.
+        Assert.Equal(FindingAction.PullRequest, Assert.Single(few).Action);
+        Assert.All(many.Where(f => f.Kind == kind), f => Assert.Equal(FindingAction.None, f.Action));
+        Assert.Single(many, f => f.Kind == FindingKind.RemovalHeld);
+    }
+
+    public static TheoryData<FindingKind> RemovalKinds()
+    {
+        var kinds = new TheoryData<FindingKind>();
+        foreach (var facts in FindingKindFacts.All.Where(f => f.Effect == FindingEffect.Remove))
+            kinds.Add(facts.Kind);
+        return kinds;
+    }
 }

@@ -103,4 +103,25 @@ public sealed class SpecialPurposeBlocksTests
         Assert.Equal([FindingKind.MissingIp, FindingKind.ProviderRangeAdded], FindingKindFacts.All.Where(f => f.Effect == FindingEffect.Add).Select(f => f.Kind));
         Assert.Equal([FindingKind.StaleIp, FindingKind.ProviderRangeRemoved], FindingKindFacts.All.Where(f => f.Effect == FindingEffect.Remove).Select(f => f.Kind));
     }
+
+    [Fact]
+    public void What_an_ignore_cannot_silence_is_what_ignores_never_reach_or_must_not_hide()
+    {
+        // Made after ignores are applied, or judging a change under review: an ignore naming them would parse and do nothing.
+        Assert.All(FindingKindFacts.All.Where(f => f.Stage is FindingStage.Threshold or FindingStage.Review), f => Assert.False(f.Silenceable, f.Kind.ToWire()));
+        Assert.All(FindingKindFacts.All.Where(f => !f.Silenceable), f => Assert.False(string.IsNullOrWhiteSpace(f.NotSilenced)));
+        Assert.False(FindingKind.IgnoreExpired.Facts().Silenceable);
+        // Positive control: the gate's refusals are made before ignores, and README "Trust boundary" lets an ignore name them.
+        Assert.True(FindingKind.AdditionRefused.Facts().Silenceable);
+        Assert.Contains("addition-refused", FindingKindFacts.SilenceableWireNames);
+        Assert.DoesNotContain("removal-held", FindingKindFacts.SilenceableWireNames);
+    }
+
+    [Fact]
+    public void Issues_gather_addresses_and_hosts_as_their_rows_say()
+    {
+        Assert.Equal([FindingKind.OutsideProviderRange, FindingKind.StaticIpChanged, FindingKind.ProbeBlocked, FindingKind.ProbeFailed, FindingKind.AdditionRefused],
+            FindingKindFacts.All.Where(f => f.Grouping == IssueKey.PerAddress).Select(f => f.Kind));
+        Assert.Equal([FindingKind.ResolutionFailed], FindingKindFacts.All.Where(f => f.Grouping == IssueKey.PerHost).Select(f => f.Kind));
+    }
 }

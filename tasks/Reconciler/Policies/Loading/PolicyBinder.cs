@@ -154,8 +154,13 @@ internal sealed partial class PolicyBinder(string file, List<PolicyError> errors
         reader.What = "an ignore entry";
         var dependency = reader.String("dependency");
         var kindAt = reader.Scalar("kind");
-        if (kindAt is not null && !FindingKinds.TryParse(kindAt.Value, out _))
-            Error(kindAt.Location, $"'{kindAt.Value}' is not a finding kind{DidYouMean.Suffix(kindAt.Value, FindingKinds.WireNames)}");
+        if (kindAt is not null)
+        {
+            if (!FindingKinds.TryParse(kindAt.Value, out var kind))
+                Error(kindAt.Location, $"'{kindAt.Value}' is not a finding kind{DidYouMean.Suffix(kindAt.Value, FindingKindFacts.SilenceableWireNames)}");
+            else if (kind.Facts().NotSilenced is { } why)
+                Error(kindAt.Location, $"an ignore cannot silence '{kindAt.Value}': {why}");
+        }
         var subject = reader.String("subject");
         var reason = reader.String("reason", required: true, multiline: true);
         var expiresAt = reader.Scalar("expires", required: true);
