@@ -48,7 +48,7 @@ public sealed class PolicySchemaTests
     [InlineData("41-allowlist-without-kind.yaml")]
     [InlineData("42-samples-zero.yaml")]
     [InlineData("44-ignore-that-silences-everything.yaml")]
-    [InlineData("62-ignore-a-kind-that-cannot-be-silenced.yaml")]
+    [InlineData("64-ignore-a-kind-that-cannot-be-silenced.yaml")]
     [InlineData("47-dns-cache-ttl-as-java-writes-it.yaml")]
     public void What_the_validator_refuses_for_its_shape_the_schema_refuses_too(string corpusFile)
     {
