@@ -1,4 +1,3 @@
-using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Planning;
 
@@ -17,7 +16,7 @@ public sealed record OpenPullRequest(PlannedPullRequest Planned, string Change, 
 /// Bring an open pull request to what the plan says: rebuild the branch on the current base (unless the head already is
 /// this change), and repair its title, body, labels and review request where they differ.
 /// </summary>
-public sealed record UpdatePullRequest(PlannedPullRequest Planned, string Change, PullRequest Existing, bool CommitReady, Routing Routed, OwnerHandle? Owner = null) : PublishAction;
+public sealed record UpdatePullRequest(PlannedPullRequest Planned, string Change, ForgePullRequest Existing, bool CommitReady, Routing Routed, OwnerHandle? Owner = null) : PublishAction;
 
 public sealed record ClosePullRequest(BotPullRequest Existing) : PublishAction;
 
@@ -31,6 +30,6 @@ public sealed record OpenIssue(PlannedIssue Planned, IssueMarker Marker, OwnerHa
 /// Bring an issue to what the plan says (title, body, labels, assignee; reopened when <paramref name="Reopen"/>);
 /// <paramref name="Comment"/> is said only when severity or evidence changed, or it came back.
 /// </summary>
-public sealed record UpdateIssue(PlannedIssue Planned, IssueMarker Marker, Issue Existing, bool Reopen, string? Comment, OwnerHandle? Assignee = null) : PublishAction;
+public sealed record UpdateIssue(PlannedIssue Planned, IssueMarker Marker, ForgeIssue Existing, bool Reopen, string? Comment, OwnerHandle? Assignee = null) : PublishAction;
 
 public sealed record CloseIssue(BotIssue Existing, string Comment, string StateReason) : PublishAction;

@@ -1,7 +1,6 @@
 using Reconciler.Files;
 using System.Text.RegularExpressions;
 using Reconciler.Findings;
-using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Planning;
 
@@ -42,7 +41,7 @@ public static partial class PublishDecisions
                     actions.Add(new BackOffPullRequest(open));
                 else if (open.HeadChange != change)
                     actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false, routed, owner));
-                else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.Head.Sha || Differs(open.PullRequest, pr, owner, routed))
+                else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.HeadSha || Differs(open.PullRequest, pr, owner, routed))
                     actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true, routed, owner)); // e.g. a run stopped between moving the branch and the body
                 continue;
             }
@@ -132,32 +131,32 @@ public static partial class PublishDecisions
         [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToWire()];
 
     /// <summary>An issue's labels after a run: people's stay; the bot's are there, and its severity label follows the finding's.</summary>
-    public static IReadOnlyList<string> LabelsAfter(Issue existing, PlannedIssue planned) =>
+    public static IReadOnlyList<string> LabelsAfter(ForgeIssue existing, PlannedIssue planned) =>
     [
-        .. existing.Labels.Select(l => l.Name).Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
+        .. existing.Labels.Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
     ];
 
     /// <summary>Whether the owner still has to be asked: not asked before (a person may since have removed them, or they reviewed), not refused, not already there.</summary>
-    public static bool ToAsk(OwnerHandle? owner, Routing routed, PullRequest existing) =>
+    public static bool ToAsk(OwnerHandle? owner, Routing routed, ForgePullRequest existing) =>
         owner is not null && !routed.Tried(owner.ToString())
         && !(owner.IsTeam
-            ? (existing.RequestedTeams ?? []).Any(t => t.Slug.Equals(owner.Team, StringComparison.OrdinalIgnoreCase))
-            : (existing.RequestedReviewers ?? []).Any(u => u.Login.Equals(owner.Login, StringComparison.OrdinalIgnoreCase)));
+            ? existing.RequestedTeams.Any(t => t.Equals(owner.Team, StringComparison.OrdinalIgnoreCase))
+            : existing.RequestedReviewers.Any(u => u.Equals(owner.Login, StringComparison.OrdinalIgnoreCase)));
 
-    public static bool ToAssign(OwnerHandle? assignee, Routing routed, Issue existing) =>
+    public static bool ToAssign(OwnerHandle? assignee, Routing routed, ForgeIssue existing) =>
         assignee is not null && !routed.Tried(assignee.ToString())
-        && !(existing.Assignees ?? []).Any(u => u.Login.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase));
+        && !existing.Assignees.Any(u => u.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase));
 
-    private static bool Differs(PullRequest existing, PlannedPullRequest planned, OwnerHandle? owner, Routing routed) =>
+    private static bool Differs(ForgePullRequest existing, PlannedPullRequest planned, OwnerHandle? owner, Routing routed) =>
         existing.Title != planned.Title
         || Comparable(existing.Body) != Comparable(planned.Body)
-        || LabelsOf(planned).Except((existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).Any()
+        || LabelsOf(planned).Except(existing.Labels, StringComparer.Ordinal).Any()
         || ToAsk(owner, routed, existing);
 
-    private static bool Differs(Issue existing, PlannedIssue planned, OwnerHandle? assignee, Routing routed) =>
+    private static bool Differs(ForgeIssue existing, PlannedIssue planned, OwnerHandle? assignee, Routing routed) =>
         existing.Title != planned.Title
         || Comparable(existing.Body) != Comparable(planned.Body)
-        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels.Select(l => l.Name))
+        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels)
         || ToAssign(assignee, routed, existing);
 
     /// <summary>
