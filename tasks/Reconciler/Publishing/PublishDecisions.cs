@@ -40,9 +40,9 @@ public static partial class PublishDecisions
                 else if (open.SomeoneElsePushed)
                     actions.Add(new BackOffPullRequest(open));
                 else if (open.HeadChange != change)
-                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false, routed, owner));
+                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false, routed, TextDiffers(open.PullRequest, pr), MissingLabels(open.PullRequest, pr), owner));
                 else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.HeadSha || Differs(open.PullRequest, pr, owner, routed))
-                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true, routed, owner)); // e.g. a run stopped between moving the branch and the body
+                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true, routed, TextDiffers(open.PullRequest, pr), MissingLabels(open.PullRequest, pr), owner)); // e.g. a run stopped between moving the branch and the body
                 continue;
             }
             if (state.OrphanBranches.TryGetValue(pr.Branch, out var orphan))
@@ -97,16 +97,16 @@ public static partial class PublishDecisions
                 foreach (var duplicate in open.Skip(1))
                     actions.Add(new CloseIssue(duplicate, $"Duplicate of #{keep.Issue.Number}: Reconciler keeps one issue per finding.", "not_planned"));
                 if (keep.Marker.Revision != marker.Revision || keep.Marker.Material != marker.Material)
-                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, MaterialChange(keep.Marker, marker, issue), assignee));
+                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, MaterialChange(keep.Marker, marker, issue), Rewrite(keep.Issue, issue), assignee));
                 else if (Differs(keep.Issue, issue, assignee, keep.Marker.Routed))
-                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, Comment: null, assignee));
+                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, Comment: null, Rewrite(keep.Issue, issue), assignee));
                 continue;
             }
             if (existing.Count > 0)
             {
                 var last = existing[^1];
                 if (last.Marker.Resolved)
-                    actions.Add(new UpdateIssue(issue, marker with { Routing = last.Marker.Routing }, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened.", assignee));
+                    actions.Add(new UpdateIssue(issue, marker with { Routing = last.Marker.Routing }, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened.", Rewrite: true, assignee));
                 else
                     people.Add($"#{last.Issue.Number} ({Markdown.Text(issue.Title)}): closed by a person while Reconciler still finds it");
                 continue;
@@ -148,16 +148,22 @@ public static partial class PublishDecisions
         && !existing.Assignees.Any(u => u.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase));
 
     private static bool Differs(ForgePullRequest existing, PlannedPullRequest planned, OwnerHandle? owner, Routing routed) =>
-        existing.Title != planned.Title
-        || Comparable(existing.Body) != Comparable(planned.Body)
-        || LabelsOf(planned).Except(existing.Labels, StringComparer.Ordinal).Any()
-        || ToAsk(owner, routed, existing);
+        TextDiffers(existing, planned) || MissingLabels(existing, planned).Count > 0 || ToAsk(owner, routed, existing);
+
+    private static bool TextDiffers(ForgePullRequest existing, PlannedPullRequest planned) =>
+        existing.Title != planned.Title || Comparable(existing.Body) != Comparable(planned.Body);
+
+    private static List<string> MissingLabels(ForgePullRequest existing, PlannedPullRequest planned) =>
+        [.. LabelsOf(planned).Except(existing.Labels, StringComparer.Ordinal)];
 
     private static bool Differs(ForgeIssue existing, PlannedIssue planned, OwnerHandle? assignee, Routing routed) =>
+        Rewrite(existing, planned) || ToAssign(assignee, routed, existing);
+
+    /// <summary>Whether an issue's title, body or labels say something else than the plan (its state marker aside).</summary>
+    private static bool Rewrite(ForgeIssue existing, PlannedIssue planned) =>
         existing.Title != planned.Title
         || Comparable(existing.Body) != Comparable(planned.Body)
-        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels)
-        || ToAssign(assignee, routed, existing);
+        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels);
 
     /// <summary>
     /// A body as far as it matters: without the bot's state marker, its links (they name the commit of the run that wrote

@@ -79,13 +79,13 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     var body = Published(Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false, routed == Routing.None ? null : routed).ToString()));
                     var number = update.Existing.Number;
                     var what = new List<string>();
-                    if (update.Existing.Title != update.Planned.Title || Markers.PullRequest(update.Existing.Body) != Markers.PullRequest(body)
-                        || PublishDecisions.Comparable(update.Existing.Body) != PublishDecisions.Comparable(body))
+                    // Beside what the decision found, the marker this run records: a new head or a review asked just now.
+                    if (update.RewriteText || Markers.PullRequest(update.Existing.Body) != Markers.PullRequest(body))
                     {
                         await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
                         what.Add(update.CommitReady ? "body" : "branch and body");
                     }
-                    var missing = PublishDecisions.LabelsOf(update.Planned).Except(update.Existing.Labels, StringComparer.Ordinal).ToList();
+                    var missing = update.MissingLabels;
                     if (missing.Count > 0)
                     {
                         await github.Issues.AddLabelsAsync(number, missing, cancellationToken).ConfigureAwait(false);
@@ -140,9 +140,8 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     var body = Published(Markers.WithMarker(update.Planned.Body, marker.ToString()));
                     var labels = PublishDecisions.LabelsAfter(update.Existing, update.Planned);
                     var number = update.Existing.Number;
-                    if (update.Reopen || update.Existing.Title != update.Planned.Title || Markers.Issue(update.Existing.Body) != marker
-                        || PublishDecisions.Comparable(update.Existing.Body) != PublishDecisions.Comparable(body)
-                        || !labels.ToHashSet(StringComparer.Ordinal).SetEquals(update.Existing.Labels))
+                    // Beside what the decision found, the marker this run records (an assignment made just now).
+                    if (update.Rewrite || Markers.Issue(update.Existing.Body) != marker)
                         await github.Issues.UpdateAsync(number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: labels), cancellationToken).ConfigureAwait(false);
                     if (update.Comment is not null)
                         await github.Issues.CommentAsync(number, update.Comment, cancellationToken).ConfigureAwait(false);
