@@ -24,7 +24,7 @@ var work = Directory.CreateTempSubdirectory("reconciler-feed-history.").FullName
 var policies = Path.Combine(work, "policies");
 Directory.CreateDirectory(policies);
 Git("init", "-q");
-var first = FeedParsers.Aws(Gunzip(feeds[0]));
+var first = AwsFeed.Parse(Gunzip(feeds[0]));
 File.WriteAllText(Path.Combine(policies, "aws.yaml"), Policy(Published(first.Prefixes)));
 Git("add", "-A");
 Git("-c", "user.name=bench", "-c", "user.email=bench@example.test", "commit", "-qm", "start");

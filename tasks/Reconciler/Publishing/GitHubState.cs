@@ -1,12 +1,10 @@
-using Reconciler.GitHub;
-
 namespace Reconciler.Publishing;
 
 /// <summary>An open pull request the bot made, its marker, and what its branch head really is.</summary>
 /// <param name="HeadChange">The change the branch head commit proposes when the bot made that commit; null when someone else did.</param>
-public sealed record BotPullRequest(PullRequest PullRequest, PullRequestMarker Marker, string? HeadChange)
+public sealed record BotPullRequest(ForgePullRequest PullRequest, PullRequestMarker Marker, string? HeadChange)
 {
-    public string Branch => PullRequest.Head.Ref;
+    public string Branch => PullRequest.Branch;
     public bool SomeoneElsePushed => HeadChange is null;
 }
 
@@ -20,9 +18,9 @@ public sealed record BotBranch(string Branch, string Sha, string? HeadChange, st
 public sealed record PlannedCommit(string Change, IReadOnlyDictionary<string, string> Blobs);
 
 /// <summary>An issue the bot made, with its marker.</summary>
-public sealed record BotIssue(Issue Issue, IssueMarker Marker)
+public sealed record BotIssue(ForgeIssue Issue, IssueMarker Marker)
 {
-    public bool IsOpen => Issue.State == "open";
+    public bool IsOpen => Issue.IsOpen;
 }
 
 /// <summary>What is on GitHub now, as far as the bot's work goes: only its own items. Read with a fixed number of listings, whatever the drift.</summary>
@@ -33,7 +31,7 @@ public sealed record GitHubState(
     IReadOnlyDictionary<string, BotPullRequest> OpenPullRequests,
     IReadOnlyDictionary<string, BotBranch> OrphanBranches,
     IReadOnlyList<BotIssue> Issues,
-    Issue? Dashboard,
+    ForgeIssue? Dashboard,
     IReadOnlyList<string>? Ignored = null)
 {
     /// <summary>Items that carry the bot's marker but are not the bot's (README "Publishing (Reconcile)"), each said once.</summary>

@@ -43,7 +43,7 @@ public static class GitHubStateReader
             }
             // The head the bot recorded is its own commit; any other must prove it is one the bot made.
             var headChange = pr.Head.Sha == marker.Head ? marker.Change : await BotChangeAsync(pr.Head.Sha, pr.Head.Ref).ConfigureAwait(false);
-            pullRequests[pr.Head.Ref] = new BotPullRequest(pr, marker, headChange);
+            pullRequests[pr.Head.Ref] = new BotPullRequest(pr.ToForge(), marker, headChange);
         }
 
         var orphans = new Dictionary<string, BotBranch>(StringComparer.Ordinal);
@@ -64,9 +64,9 @@ public static class GitHubStateReader
         }
 
         var own = issues.Where(i => IsBots(i.User, login)).ToList();
-        var botIssues = own.Select(i => Markers.Issue(i.Body) is { } marker ? new BotIssue(i, marker) : null).OfType<BotIssue>().ToList();
+        var botIssues = own.Select(i => Markers.Issue(i.Body) is { } marker ? new BotIssue(i.ToForge(), marker) : null).OfType<BotIssue>().ToList();
         var dashboard = own.Where(i => Markers.IsDashboard(i.Body)).OrderByDescending(i => i.State == "open").ThenBy(i => i.Number).FirstOrDefault();
-        return new GitHubState(repository.DefaultBranch, defaultHead?.Target.Sha, pullRequests, orphans, botIssues, dashboard, ignored);
+        return new GitHubState(repository.DefaultBranch, defaultHead?.Target.Sha, pullRequests, orphans, botIssues, dashboard?.ToForge(), ignored);
     }
 
     /// <summary>Why a pull request with the bot's marker is not the bot's, or null when it is.</summary>

@@ -1,7 +1,6 @@
 using Reconciler.Files;
 using System.Text.RegularExpressions;
 using Reconciler.Findings;
-using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Planning;
 
@@ -41,9 +40,9 @@ public static partial class PublishDecisions
                 else if (open.SomeoneElsePushed)
                     actions.Add(new BackOffPullRequest(open));
                 else if (open.HeadChange != change)
-                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false, routed, owner));
-                else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.Head.Sha || Differs(open.PullRequest, pr, owner, routed))
-                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true, routed, owner)); // e.g. a run stopped between moving the branch and the body
+                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: false, routed, TextDiffers(open.PullRequest, pr), MissingLabels(open.PullRequest, pr), owner));
+                else if (open.Marker.Change != change || open.Marker.Head != open.PullRequest.HeadSha || Differs(open.PullRequest, pr, owner, routed))
+                    actions.Add(new UpdatePullRequest(pr, change, open.PullRequest, CommitReady: true, routed, TextDiffers(open.PullRequest, pr), MissingLabels(open.PullRequest, pr), owner)); // e.g. a run stopped between moving the branch and the body
                 continue;
             }
             if (state.OrphanBranches.TryGetValue(pr.Branch, out var orphan))
@@ -98,16 +97,16 @@ public static partial class PublishDecisions
                 foreach (var duplicate in open.Skip(1))
                     actions.Add(new CloseIssue(duplicate, $"Duplicate of #{keep.Issue.Number}: Reconciler keeps one issue per finding.", "not_planned"));
                 if (keep.Marker.Revision != marker.Revision || keep.Marker.Material != marker.Material)
-                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, MaterialChange(keep.Marker, marker, issue), assignee));
+                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, MaterialChange(keep.Marker, marker, issue), Rewrite(keep.Issue, issue), assignee));
                 else if (Differs(keep.Issue, issue, assignee, keep.Marker.Routed))
-                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, Comment: null, assignee));
+                    actions.Add(new UpdateIssue(issue, kept, keep.Issue, Reopen: false, Comment: null, Rewrite(keep.Issue, issue), assignee));
                 continue;
             }
             if (existing.Count > 0)
             {
                 var last = existing[^1];
                 if (last.Marker.Resolved)
-                    actions.Add(new UpdateIssue(issue, marker with { Routing = last.Marker.Routing }, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened.", assignee));
+                    actions.Add(new UpdateIssue(issue, marker with { Routing = last.Marker.Routing }, last.Issue, Reopen: true, "This drift is back: Reconciler finds it again, so the issue is reopened.", Rewrite: true, assignee));
                 else
                     people.Add($"#{last.Issue.Number} ({Markdown.Text(issue.Title)}): closed by a person while Reconciler still finds it");
                 continue;
@@ -132,33 +131,39 @@ public static partial class PublishDecisions
         [.. pr.Labels, "severity:" + pr.Findings.Max(f => f.Severity).ToWire()];
 
     /// <summary>An issue's labels after a run: people's stay; the bot's are there, and its severity label follows the finding's.</summary>
-    public static IReadOnlyList<string> LabelsAfter(Issue existing, PlannedIssue planned) =>
+    public static IReadOnlyList<string> LabelsAfter(ForgeIssue existing, PlannedIssue planned) =>
     [
-        .. existing.Labels.Select(l => l.Name).Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
+        .. existing.Labels.Where(l => !l.StartsWith("severity:", StringComparison.Ordinal)).Union(planned.Labels, StringComparer.Ordinal),
     ];
 
     /// <summary>Whether the owner still has to be asked: not asked before (a person may since have removed them, or they reviewed), not refused, not already there.</summary>
-    public static bool ToAsk(OwnerHandle? owner, Routing routed, PullRequest existing) =>
+    public static bool ToAsk(OwnerHandle? owner, Routing routed, ForgePullRequest existing) =>
         owner is not null && !routed.Tried(owner.ToString())
         && !(owner.IsTeam
-            ? (existing.RequestedTeams ?? []).Any(t => t.Slug.Equals(owner.Team, StringComparison.OrdinalIgnoreCase))
-            : (existing.RequestedReviewers ?? []).Any(u => u.Login.Equals(owner.Login, StringComparison.OrdinalIgnoreCase)));
+            ? existing.RequestedTeams.Any(t => t.Equals(owner.Team, StringComparison.OrdinalIgnoreCase))
+            : existing.RequestedReviewers.Any(u => u.Equals(owner.Login, StringComparison.OrdinalIgnoreCase)));
 
-    public static bool ToAssign(OwnerHandle? assignee, Routing routed, Issue existing) =>
+    public static bool ToAssign(OwnerHandle? assignee, Routing routed, ForgeIssue existing) =>
         assignee is not null && !routed.Tried(assignee.ToString())
-        && !(existing.Assignees ?? []).Any(u => u.Login.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase));
+        && !existing.Assignees.Any(u => u.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase));
 
-    private static bool Differs(PullRequest existing, PlannedPullRequest planned, OwnerHandle? owner, Routing routed) =>
+    private static bool Differs(ForgePullRequest existing, PlannedPullRequest planned, OwnerHandle? owner, Routing routed) =>
+        TextDiffers(existing, planned) || MissingLabels(existing, planned).Count > 0 || ToAsk(owner, routed, existing);
+
+    private static bool TextDiffers(ForgePullRequest existing, PlannedPullRequest planned) =>
+        existing.Title != planned.Title || Comparable(existing.Body) != Comparable(planned.Body);
+
+    private static List<string> MissingLabels(ForgePullRequest existing, PlannedPullRequest planned) =>
+        [.. LabelsOf(planned).Except(existing.Labels, StringComparer.Ordinal)];
+
+    private static bool Differs(ForgeIssue existing, PlannedIssue planned, OwnerHandle? assignee, Routing routed) =>
+        Rewrite(existing, planned) || ToAssign(assignee, routed, existing);
+
+    /// <summary>Whether an issue's title, body or labels say something else than the plan (its state marker aside).</summary>
+    private static bool Rewrite(ForgeIssue existing, PlannedIssue planned) =>
         existing.Title != planned.Title
         || Comparable(existing.Body) != Comparable(planned.Body)
-        || LabelsOf(planned).Except((existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).Any()
-        || ToAsk(owner, routed, existing);
-
-    private static bool Differs(Issue existing, PlannedIssue planned, OwnerHandle? assignee, Routing routed) =>
-        existing.Title != planned.Title
-        || Comparable(existing.Body) != Comparable(planned.Body)
-        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels.Select(l => l.Name))
-        || ToAssign(assignee, routed, existing);
+        || !LabelsAfter(existing, planned).ToHashSet(StringComparer.Ordinal).SetEquals(existing.Labels);
 
     /// <summary>
     /// A body as far as it matters: without the bot's state marker, its links (they name the commit of the run that wrote

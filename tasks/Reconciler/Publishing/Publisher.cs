@@ -60,7 +60,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     var body = Published(Markers.WithMarker(open.Planned.Body, marker.ToString()));
                     var created = await github.PullRequests.CreateAsync(new NewPullRequest(open.Planned.Title, open.Planned.Branch, state.DefaultBranch, body), cancellationToken).ConfigureAwait(false);
                     await github.Issues.AddLabelsAsync(created.Number, PublishDecisions.LabelsOf(open.Planned), cancellationToken).ConfigureAwait(false);
-                    var routed = await AskToReviewAsync(created, open.Owner, Routing.None, done, cancellationToken).ConfigureAwait(false);
+                    var routed = await AskToReviewAsync(created.ToForge(), open.Owner, Routing.None, done, cancellationToken).ConfigureAwait(false);
                     if (routed != Routing.None)
                         await github.PullRequests.UpdateAsync(created.Number, new PullRequestUpdate(Body: Markers.WithMarker(body, (marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
                     routing[created.Number] = (created.Title, routed);
@@ -70,7 +70,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 }
                 case UpdatePullRequest update:
                 {
-                    var head = update.CommitReady ? update.Existing.Head.Sha : await CommitAsync(update.Planned, update.Change, policies, baseCommit ??= await BaseAsync(state, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
+                    var head = update.CommitReady ? update.Existing.HeadSha : await CommitAsync(update.Planned, update.Change, policies, baseCommit ??= await BaseAsync(state, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
                     if (head is null)
                         break;
                     if (!update.CommitReady)
@@ -79,13 +79,13 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     var body = Published(Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false, routed == Routing.None ? null : routed).ToString()));
                     var number = update.Existing.Number;
                     var what = new List<string>();
-                    if (update.Existing.Title != update.Planned.Title || Markers.PullRequest(update.Existing.Body) != Markers.PullRequest(body)
-                        || PublishDecisions.Comparable(update.Existing.Body) != PublishDecisions.Comparable(body))
+                    // Beside what the decision found, the marker this run records: a new head or a review asked just now.
+                    if (update.RewriteText || Markers.PullRequest(update.Existing.Body) != Markers.PullRequest(body))
                     {
                         await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
                         what.Add(update.CommitReady ? "body" : "branch and body");
                     }
-                    var missing = PublishDecisions.LabelsOf(update.Planned).Except((update.Existing.Labels ?? []).Select(l => l.Name), StringComparer.Ordinal).ToList();
+                    var missing = update.MissingLabels;
                     if (missing.Count > 0)
                     {
                         await github.Issues.AddLabelsAsync(number, missing, cancellationToken).ConfigureAwait(false);
@@ -111,7 +111,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 case BackOffPullRequest backOff:
                 {
                     var pr = backOff.Existing.PullRequest;
-                    await github.Issues.CommentAsync(pr.Number, $"Someone else pushed to {Markdown.Code(pr.Head.Ref)}, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
+                    await github.Issues.CommentAsync(pr.Number, $"Someone else pushed to {Markdown.Code(pr.Branch)}, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
                     var body = Markers.WithMarker(pr.Body ?? "", (backOff.Existing.Marker with { BackedOff = true }).ToString());
                     await github.PullRequests.UpdateAsync(pr.Number, new PullRequestUpdate(Body: body), cancellationToken).ConfigureAwait(false);
                     done.Add($"backed off pull request #{pr.Number}: someone else pushed to it");
@@ -125,7 +125,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 {
                     var body = Published(Markers.WithMarker(open.Planned.Body, open.Marker.ToString()));
                     var created = await github.Issues.CreateAsync(new NewIssue(open.Planned.Title, body, open.Planned.Labels), cancellationToken).ConfigureAwait(false);
-                    var routed = await AssignAsync(created, open.Assignee, Routing.None, done, cancellationToken).ConfigureAwait(false);
+                    var routed = await AssignAsync(created.ToForge(), open.Assignee, Routing.None, done, cancellationToken).ConfigureAwait(false);
                     if (routed != Routing.None)
                         await github.Issues.UpdateAsync(created.Number, new IssueUpdate(Body: Markers.WithMarker(body, (open.Marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
                     routing[created.Number] = (created.Title, routed);
@@ -140,9 +140,8 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     var body = Published(Markers.WithMarker(update.Planned.Body, marker.ToString()));
                     var labels = PublishDecisions.LabelsAfter(update.Existing, update.Planned);
                     var number = update.Existing.Number;
-                    if (update.Reopen || update.Existing.Title != update.Planned.Title || Markers.Issue(update.Existing.Body) != marker
-                        || PublishDecisions.Comparable(update.Existing.Body) != PublishDecisions.Comparable(body)
-                        || !labels.ToHashSet(StringComparer.Ordinal).SetEquals(update.Existing.Labels.Select(l => l.Name)))
+                    // Beside what the decision found, the marker this run records (an assignment made just now).
+                    if (update.Rewrite || Markers.Issue(update.Existing.Body) != marker)
                         await github.Issues.UpdateAsync(number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: labels), cancellationToken).ConfigureAwait(false);
                     if (update.Comment is not null)
                         await github.Issues.CommentAsync(number, update.Comment, cancellationToken).ConfigureAwait(false);
@@ -181,7 +180,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
     /// Asks the owner to review, once: GitHub's 422 (not a collaborator, no such team) is remembered as refused, so it is
     /// reported on the dashboard and not tried on every run. Any other failure ends the run; the next one asks.
     /// </summary>
-    private async Task<Routing> AskToReviewAsync(PullRequest pr, OwnerHandle? owner, Routing routed, List<string> done, CancellationToken cancellationToken)
+    private async Task<Routing> AskToReviewAsync(ForgePullRequest pr, OwnerHandle? owner, Routing routed, List<string> done, CancellationToken cancellationToken)
     {
         if (owner is null || routed.Tried(owner.ToString()))
             return routed;
@@ -201,7 +200,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
     }
 
     /// <summary>Assigns a login owner, once. GitHub leaves out, without an error, whoever cannot be assigned: that is a refusal too.</summary>
-    private async Task<Routing> AssignAsync(Issue issue, OwnerHandle? assignee, Routing routed, List<string> done, CancellationToken cancellationToken)
+    private async Task<Routing> AssignAsync(ForgeIssue issue, OwnerHandle? assignee, Routing routed, List<string> done, CancellationToken cancellationToken)
     {
         if (assignee is null || routed.Tried(assignee.ToString()))
             return routed;
@@ -287,7 +286,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
         }
         // What a person wrote around the bot's part stays; the bot's part (ticked boxes included) is what this run says.
         var body = Dashboard.Compose(state.Dashboard.Body, rendered);
-        if (state.Dashboard.Body?.ReplaceLineEndings("\n") == body && state.Dashboard.State == "open")
+        if (state.Dashboard.Body?.ReplaceLineEndings("\n") == body && state.Dashboard.IsOpen)
             return;
         await github.Issues.UpdateAsync(state.Dashboard.Number, new IssueUpdate(Body: body, State: "open"), cancellationToken).ConfigureAwait(false);
         done.Add($"updated the dashboard, issue #{state.Dashboard.Number}");

@@ -256,7 +256,7 @@ public sealed class ConvergenceTests : IDisposable
     /// <summary>A prefix set holding what the older committed AWS feed (2025-06-25) published for AMAZON in us-east-1.</summary>
     internal static string OlderAwsSet()
     {
-        var feed = FeedParsers.Aws(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Reconciler.Tests", "Data", "provider-feeds", "aws-ip-ranges.2025-06-25.json")));
+        var feed = AwsFeed.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Reconciler.Tests", "Data", "provider-feeds", "aws-ip-ranges.2025-06-25.json")));
         var prefixes = feed.Prefixes.Where(p => p.Service == "AMAZON" && p.Region == "us-east-1").Select(p => Networks.Format(p.Prefix)).Distinct()
             .OrderBy(p => p.Contains(':', StringComparison.Ordinal)).ThenBy(p => p, Comparer<string>.Create(CompareAddresses)).Select(p => p.Contains(':', StringComparison.Ordinal) ? $"\"{p}\"" : p);
         return "prefix_sets:\n  - name: aws-east\n    provider: { name: aws, service: AMAZON, region: us-east-1 }\n    prefixes:\n" + string.Concat(prefixes.Select(p => $"      - {p}\n"));

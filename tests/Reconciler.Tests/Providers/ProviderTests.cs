@@ -45,8 +45,8 @@ public sealed class ProviderTests
     [Fact]
     public void The_june_to_july_aws_feeds_differ_by_78_added_and_16_removed_ipv4_entries()
     {
-        var june = FeedParsers.Aws(Feed("aws-ip-ranges.2025-06-25.json")).Prefixes.Where(IsV4).ToHashSet();
-        var july = FeedParsers.Aws(Feed("aws-ip-ranges.2025-07-25.json")).Prefixes.Where(IsV4).ToHashSet();
+        var june = AwsFeed.Parse(Feed("aws-ip-ranges.2025-06-25.json")).Prefixes.Where(IsV4).ToHashSet();
+        var july = AwsFeed.Parse(Feed("aws-ip-ranges.2025-07-25.json")).Prefixes.Where(IsV4).ToHashSet();
 
         Assert.Equal((78, 16), (july.Except(june).Count(), june.Except(july).Count()));
     }

@@ -44,8 +44,8 @@ public sealed class PublishDecisionsTests
         new Row("an open pull request that says what the plan says is left alone", [Www], [], State(prs: [Open(1, Www)]), []),
         new Row("a pull request whose items changed is rebuilt on the current base", [WwwGrown], [], State(prs: [Open(1, Www)]), ["update pr #1: rebuild the branch"]),
         new Row("a pull request whose title a person changed is repaired, its branch kept", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { Title = "mine now" } }]), ["update pr #1: repair title, body, labels"]),
-        new Row("a pull request that lost a bot label gets it back", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { Labels = [new Label("reconciler")] } }]), ["update pr #1: repair title, body, labels"]),
-        new Row("a label a person added is theirs: no write", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { Labels = [.. GitHubPr(1, Www).Labels!, new Label("netops")] } }]), []),
+        new Row("a pull request that lost a bot label gets it back", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { Labels = ["reconciler"] } }]), ["update pr #1: repair title, body, labels"]),
+        new Row("a label a person added is theirs: no write", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { Labels = [.. GitHubPr(1, Www).Labels, "netops"] } }]), []),
         new Row("a run that stopped after moving the branch is finished: the marker is brought up to the head", [Www], [], State(prs: [Open(1, Www) with { Marker = Open(1, Www).Marker with { Change = "0ld0ld0ld0ld" } }]), ["update pr #1: repair title, body, labels"]),
         new Row("a pull request whose drift resolved is closed", [], [], State(prs: [Open(1, Www)]), ["close pr #1"]),
         new Row("but not while its dependency's lookups fail: the drift may only be unseen", [], [], State(prs: [Open(1, Www)]), []) { Unsure = ["www"] },
@@ -67,7 +67,7 @@ public sealed class PublishDecisionsTests
         new Row("owner routing: an open pull request whose owner was never asked is repaired to ask", [Www], [], State(prs: [Open(1, Www)]), ["update pr #1: repair title, body, labels, review @alice"]) { Owners = new() { ["www"] = Alice } },
         new Row("owner routing: an owner asked before is not asked again, though a person removed the request", [Www], [], State(prs: [Open(1, Www, routed: Routing.None.WithAsked("@alice"))]), []) { Owners = new() { ["www"] = Alice } },
         new Row("owner routing: an owner GitHub refused is not asked again", [Www], [], State(prs: [Open(1, Www, routed: Routing.None.WithRefused("@acme/netops"))]), []) { Owners = new() { ["www"] = Netops } },
-        new Row("owner routing: a team already requested is not asked again", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { RequestedTeams = [new Team("NetOps")] } }]), []) { Owners = new() { ["www"] = Netops } },
+        new Row("owner routing: a team already requested is not asked again", [Www], [], State(prs: [Open(1, Www) with { PullRequest = GitHubPr(1, Www) with { RequestedTeams = ["NetOps"] } }]), []) { Owners = new() { ["www"] = Netops } },
         new Row("the dashboard: a change a person closed without merging is listed, not proposed", [Www], [], State(orphans: [Orphan(Www, Www, declined: 4)]), ["declined reconciler/egress/www (#4)"]),
         new Row("the dashboard: its ticked box proposes that change again", [Www], [], State(orphans: [Orphan(Www, Www, declined: 4)], dashboard: Ticked(Www)), ["open pr reconciler/egress/www from b-www (commit ready)"]),
         new Row("the dashboard: a tick over the limit waits, and stays ticked until it is proposed", [Www, Pay], [], State(orphans: [Orphan(Www, Www, declined: 4)], dashboard: Ticked(Www)),
@@ -154,7 +154,7 @@ public sealed class PublishDecisionsTests
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "an action these tables do not describe yet"),
     };
 
-    private static string Review(OwnerHandle? owner, Routing routed, PullRequest? existing) =>
+    private static string Review(OwnerHandle? owner, Routing routed, ForgePullRequest? existing) =>
         owner is not null && (existing is null || PublishDecisions.ToAsk(owner, routed, existing)) ? $", review {owner}" : "";
 
     // The plan's side.
@@ -184,7 +184,7 @@ public sealed class PublishDecisionsTests
 
     // GitHub's side: each item as the bot left it, unless a row changes it.
 
-    private static GitHubState State(BotPullRequest[]? prs = null, BotBranch[]? orphans = null, BotIssue[]? issues = null, Issue? dashboard = null) => new(
+    private static GitHubState State(BotPullRequest[]? prs = null, BotBranch[]? orphans = null, BotIssue[]? issues = null, ForgeIssue? dashboard = null) => new(
         "main", "base0",
         (prs ?? []).ToDictionary(p => p.Branch, StringComparer.Ordinal),
         (orphans ?? []).ToDictionary(o => o.Branch, StringComparer.Ordinal),
@@ -193,9 +193,8 @@ public sealed class PublishDecisionsTests
 
     private static string HeadOf(int number) => $"h{number}";
 
-    private static PullRequest GitHubPr(int number, PlannedPullRequest planned) => new(
-        number, "open", planned.Title, planned.Body, $"https://github.test/o/r/pull/{number}", new BranchPoint(planned.Branch, HeadOf(number)), new BranchPoint("main", "base0"),
-        Labels: [.. PublishDecisions.LabelsOf(planned).Select(l => new Label(l))]);
+    private static ForgePullRequest GitHubPr(int number, PlannedPullRequest planned) => new(
+        number, planned.Branch, HeadOf(number), planned.Title, planned.Body, [.. PublishDecisions.LabelsOf(planned)], [], []);
 
     /// <param name="headChange">The change the branch head proposes; null when someone else's commit is on top.</param>
     private static BotPullRequest Open(int number, PlannedPullRequest asPlanned, string? headChange = "", bool backedOff = false, Routing? routed = null)
@@ -209,15 +208,14 @@ public sealed class PublishDecisionsTests
         branch.Branch, $"b-{branch.Dependency}", head is null ? null : PublishDecisions.ChangeOf(head),
         declined is null || head is null ? null : PublishDecisions.ChangeOf(head), declined);
 
-    private static Issue GitHubIssue(int number, PlannedIssue planned, bool open = true) => new(
-        number, open ? "open" : "closed", planned.Title, Markers.WithMarker(planned.Body, PublishDecisions.MarkerOf(planned).ToString()), $"https://github.test/o/r/issues/{number}",
-        [.. planned.Labels.Select(l => new Label(l))]);
+    private static ForgeIssue GitHubIssue(int number, PlannedIssue planned, bool open = true) => new(
+        number, open, planned.Title, Markers.WithMarker(planned.Body, PublishDecisions.MarkerOf(planned).ToString()), [.. planned.Labels], []);
 
     private static BotIssue Filed(int number, PlannedIssue asPlanned, bool open = true, bool resolved = false, Routing? routed = null) =>
         new(GitHubIssue(number, asPlanned, open), PublishDecisions.MarkerOf(asPlanned) with { Resolved = resolved, Routing = routed });
 
-    private static Issue Ticked(PlannedPullRequest pr) => new(
-        1, "open", Dashboard.Title, $"{Dashboard.Begin}\n- [x] {Dashboard.RetryMarker(pr.Branch, PublishDecisions.ChangeOf(pr))} `{pr.Branch}`\n{Markers.Dashboard}", "https://github.test/o/r/issues/1", []);
+    private static ForgeIssue Ticked(PlannedPullRequest pr) => new(
+        1, true, Dashboard.Title, $"{Dashboard.Begin}\n- [x] {Dashboard.RetryMarker(pr.Branch, PublishDecisions.ChangeOf(pr))} `{pr.Branch}`\n{Markers.Dashboard}", [], []);
 
     /// <summary>GitHub after the decision's writes, as Publisher makes them (opened, updated, closed; routed where asked).</summary>
     private static GitHubState Applied(GitHubState state, PublishDecision decision, Row row)
@@ -255,7 +253,7 @@ public sealed class PublishDecisionsTests
                     break;
                 case CloseIssue c:
                     issues.RemoveAll(i => i.Issue.Number == c.Existing.Issue.Number);
-                    issues.Add(c.Existing with { Issue = c.Existing.Issue with { State = "closed" }, Marker = c.Existing.Marker with { Resolved = true } });
+                    issues.Add(c.Existing with { Issue = c.Existing.Issue with { IsOpen = false }, Marker = c.Existing.Marker with { Resolved = true } });
                     break;
             }
         }

@@ -1,12 +1,11 @@
-using Amazon;
 using Reconciler.Providers;
 
 namespace Reconciler.Policies.Validation;
 
 /// <summary>
 /// The providers, services and regions a <c>provider:</c> block may name: service and region names as the
-/// providers' own feeds spell them (from the embedded snapshot), and AWS regions from AWSSDK.Core plus the
-/// feed's <c>GLOBAL</c>.
+/// providers' own feeds spell them (from the embedded snapshot), or as a feed says otherwise
+/// (<see cref="ProviderFeed.Regions"/>).
 /// </summary>
 public static class ProviderCatalog
 {
@@ -16,17 +15,10 @@ public static class ProviderCatalog
 
     public static IReadOnlyDictionary<string, Provider> Providers => Catalog.Value;
 
-    internal static IReadOnlyDictionary<string, Provider> Build(ProviderSnapshot snapshot)
-    {
-        HashSet<string> Named(string provider, Func<ProviderPrefix, string> field) =>
-            [.. snapshot.Prefixes.Where(p => p.Provider == provider).Select(field).Where(v => v != "-")];
-        HashSet<string> awsRegions = [.. RegionEndpoint.EnumerableAllRegions.Select(r => r.SystemName).Where(n => !n.EndsWith("-regional", StringComparison.Ordinal)), "GLOBAL"];
-        return new Dictionary<string, Provider>
+    internal static IReadOnlyDictionary<string, Provider> Build(ProviderSnapshot snapshot) =>
+        ProviderFeeds.All.ToDictionary(f => f.Name, f =>
         {
-            ["aws"] = new("aws", Named("aws", p => p.Service), awsRegions),
-            ["cloudflare"] = new("cloudflare", Named("cloudflare", p => p.Service), Named("cloudflare", p => p.Region)),
-            ["github"] = new("github", Named("github", p => p.Service), Named("github", p => p.Region)),
-            ["google"] = new("google", Named("google", p => p.Service), Named("google", p => p.Region)),
-        };
-    }
+            var own = snapshot.Prefixes.Where(p => p.Provider == f.Name).ToList();
+            return new Provider(f.Name, f.Services(own), f.Regions(own));
+        });
 }
