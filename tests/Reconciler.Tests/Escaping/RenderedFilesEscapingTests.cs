@@ -86,7 +86,7 @@ public sealed class RenderedFilesEscapingTests
         var (directory, config) = await SquidServer.PrepareAsync(include, ExternalTool.FreePort(), ExternalTool.FreePort());
         try
         {
-            var (exitCode, output) = await WithoutNetworkAsync($"squid -k parse -f {config}");
+            var (exitCode, output) = await ExternalTool.RunWithoutNetworkAsync($"squid -k parse -f {config}");
             Assert.True(exitCode == 0, output);
             var processed = output.Split('\n').Select(l => l.IndexOf("Processing: ", StringComparison.Ordinal) is var at and >= 0 ? l[(at + "Processing: ".Length)..].Trim() : null)
                 .OfType<string>().Where(l => l.StartsWith("http_access", StringComparison.Ordinal)).ToList();
@@ -98,18 +98,6 @@ public sealed class RenderedFilesEscapingTests
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> WithoutNetworkAsync(string command)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(ExternalTool.Find("unshare", "util-linux")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-n", "sh", "-c", "ip link set lo up; " + command })
-            start.ArgumentList.Add(argument);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 
     [Theory]

@@ -67,7 +67,7 @@ public sealed class SquidRenderTests
             try
             {
                 // squid -k parse resolves anything that looks like a host name: no network, no question asked.
-                var (exitCode, output) = await RunWithoutNetworkAsync($"squid -k parse -f {config}");
+                var (exitCode, output) = await ExternalTool.RunWithoutNetworkAsync($"squid -k parse -f {config}");
                 Assert.True(exitCode == 0, output);
                 Assert.DoesNotContain(output.Split('\n'), l => l.Contains("WARNING", StringComparison.Ordinal) || l.Contains("ERROR", StringComparison.Ordinal));
             }
@@ -118,17 +118,5 @@ public sealed class SquidRenderTests
         var buffer = new byte[512];
         var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         return System.Text.Encoding.ASCII.GetString(buffer, 0, read).Split(' ')[1];
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunWithoutNetworkAsync(string command)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(ExternalTool.Find("unshare", "util-linux")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-n", "sh", "-c", "ip link set lo up; " + command })
-            start.ArgumentList.Add(argument);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 }

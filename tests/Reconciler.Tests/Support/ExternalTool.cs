@@ -57,6 +57,19 @@ internal static class ExternalTool
     }
 
     /// <summary>A loopback port free for both UDP and TCP right now.</summary>
+    /// <summary>Runs a shell command in a network namespace of its own with only loopback up, so config checks (squid -k parse) never resolve names.</summary>
+    public static async Task<(int ExitCode, string Output)> RunWithoutNetworkAsync(string command)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Find("unshare", "util-linux")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-n", "sh", "-c", "ip link set lo up; " + command })
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
     public static int FreePort()
     {
         while (true)
