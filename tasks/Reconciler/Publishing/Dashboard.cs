@@ -22,13 +22,15 @@ public static partial class Dashboard
     /// <summary>Keeps the body well under GitHub's 65,536 characters, however large the estate.</summary>
     private const int ItemsPerSection = 150;
 
-    /// <param name="unrouted">Owners GitHub refused to route an item to, one line each.</param>
+    /// <param name="unrouted">Owners the forge refused to route an item to, one line each.</param>
+    /// <param name="forge">The forge's name (<see cref="IForge.Name"/>).</param>
     public static string Render(
         IReadOnlyList<DashboardEntry> pullRequests,
         IReadOnlyList<DashboardEntry> issues,
         PublishDecision decision,
         IReadOnlyList<PlannedPullRequest> notProposed,
-        IReadOnlyList<string>? unrouted = null)
+        IReadOnlyList<string>? unrouted = null,
+        string forge = "GitHub")
     {
         unrouted ??= [];
         var body = new StringBuilder();
@@ -41,7 +43,7 @@ public static partial class Dashboard
         Section(body, "Waiting (over this run's limit of new pull requests; opened on later runs)", decision.WaitingPullRequests.Select(p => $"{Markdown.Code(p.Branch)}: {Markdown.Text(p.Title)}"));
         Section(body, "Waiting (over this run's limit of new issues; opened on later runs)", decision.WaitingIssues.Select(i => Markdown.Text(i.Title)));
         Section(body, "Not proposed (the edit would not validate)", notProposed.Select(p => $"{Markdown.Code(p.Branch)}: {Markdown.Text(p.Failure ?? "")}"));
-        Section(body, "Not routed: GitHub refused these owners, so Reconciler does not ask them again (check `owner:` and their access to the repository)", unrouted);
+        Section(body, $"Not routed: {forge} refused these owners, so Reconciler does not ask them again (check `owner:` and their access to the repository)", unrouted);
         Section(body, "Left to people", decision.LeftToPeople);
         if (pullRequests.Count + issues.Count + decision.DeclinedChanges.Count + decision.WaitingPullRequests.Count + decision.WaitingIssues.Count + notProposed.Count + unrouted.Count + decision.LeftToPeople.Count == 0)
             body.AppendLine("No open drift.").AppendLine();

@@ -8,7 +8,7 @@ namespace Reconciler.Publishing;
 /// What the bot remembers about its own pull request, hidden in the PR body: which change it proposes (a hash of
 /// what is added and removed), the commit it last pushed, and whether it has backed off because someone else pushed.
 /// </summary>
-/// <remarks><see cref="Routing"/>: whom the bot has asked to review (or GitHub refused), so that nobody is asked twice.</remarks>
+/// <remarks><see cref="Routing"/>: whom the bot has asked to review (or the forge refused), so that nobody is asked twice.</remarks>
 public sealed record PullRequestMarker(string Branch, string Change, string Head, bool BackedOff, Routing? Routing = null)
 {
     public Routing Routed => Routing ?? Routing.None;
@@ -17,7 +17,7 @@ public sealed record PullRequestMarker(string Branch, string Change, string Head
         $"<!-- reconciler:pull-request-state branch={Markers.Escape(Branch)} change={Change} head={Head}{(BackedOff ? " backed-off" : "")}{Routed} -->";
 }
 
-/// <summary>Handles the bot routed an item to (<see cref="Asked"/>) and those GitHub refused (<see cref="Refused"/>): each is tried once.</summary>
+/// <summary>Handles the bot routed an item to (<see cref="Asked"/>) and those the forge refused (<see cref="Refused"/>): each is tried once.</summary>
 public sealed record Routing(string Asked, string Refused)
 {
     public static Routing None { get; } = new("", "");

@@ -3,7 +3,7 @@ using Reconciler.Planning;
 
 namespace Reconciler.Publishing;
 
-/// <summary>One thing a run does on GitHub; <see cref="PublishDecisions.Decide"/> makes the list, <see cref="Publisher"/> carries it out.</summary>
+/// <summary>One thing a run does on the forge; <see cref="PublishDecisions.Decide"/> makes the list, <see cref="Publisher"/> carries it out.</summary>
 public abstract record PublishAction;
 
 /// <summary>

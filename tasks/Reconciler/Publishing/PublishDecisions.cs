@@ -7,7 +7,7 @@ using Reconciler.Planning;
 namespace Reconciler.Publishing;
 
 /// <summary>
-/// Decides what a run changes on GitHub from the plan and what is there now. Pure. Every bot item is compared with the
+/// Decides what a run changes on the forge from the plan and what is there now. Pure. Every bot item is compared with the
 /// plan on every run (title, body, labels, whom it is routed to, state), so a run that stopped half way through an item
 /// is finished by the next; and the same plan against the state it produced decides nothing: that is what keeps a
 /// scheduled bot quiet.
@@ -15,8 +15,8 @@ namespace Reconciler.Publishing;
 public static partial class PublishDecisions
 {
     /// <param name="unsure">Dependencies whose drift this run could not see (a lookup failed): their PRs and issues are left as they are.</param>
-    /// <param name="owners">The GitHub handle of each dependency that has one (README "Publishing (Reconcile)").</param>
-    public static PublishDecision Decide(ChangePlan plan, GitHubState state, PublishLimits limits, IReadOnlySet<string> unsure, IReadOnlyDictionary<string, OwnerHandle>? owners = null)
+    /// <param name="owners">The handle (<c>@login</c>, <c>@org/team</c>) of each dependency that has one (README "Publishing (Reconcile)").</param>
+    public static PublishDecision Decide(ChangePlan plan, ForgeState state, PublishLimits limits, IReadOnlySet<string> unsure, IReadOnlyDictionary<string, OwnerHandle>? owners = null)
     {
         owners ??= new Dictionary<string, OwnerHandle>();
         var actions = new List<PublishAction>();

@@ -1,6 +1,5 @@
 using Reconciler.Files;
 using Reconciler.Diagnostics;
-using Reconciler.GitHub;
 using Reconciler.Policies.Model;
 using Reconciler.Planning;
 
@@ -10,23 +9,23 @@ namespace Reconciler.Publishing;
 public sealed record PublishResult(IReadOnlyList<string> Done, IReadOnlyList<string> Skipped, (int Reads, int Writes) Calls);
 
 /// <summary>
-/// Carries out <see cref="PublishDecisions"/> on GitHub. Each pull request is one commit made through the git data
-/// API on top of the default branch; its branch is created or moved only once that commit exists, so a run that
-/// stops anywhere leaves nothing half made, and the next run finishes the job (see <see cref="GitHubStateReader"/>).
+/// Carries out <see cref="PublishDecisions"/> on a forge, and decides nothing itself. Each pull request is one commit
+/// on top of the default branch; its branch is created or moved only once that commit exists, so a run that stops
+/// anywhere leaves nothing half made, and the next run finishes the job (see <see cref="IForge.ReadStateAsync"/>).
 /// </summary>
 /// <param name="login">The bot's own account (whose token this is): only what it made is its own.</param>
-public sealed class Publisher(GitHubClient github, IRunLog log, string login)
+public sealed class Publisher(IForge forge, IRunLog log, string login)
 {
     public async Task<PublishResult> PublishAsync(ChangePlan plan, PolicySet policies, PublishLimits limits, IReadOnlySet<string> unsure, CancellationToken cancellationToken)
     {
         var planned = plan.PullRequests.ToDictionary(p => p.Branch, p => new Lazy<PlannedCommit>(() => PlannedCommitOf(p, policies)), StringComparer.Ordinal);
-        var state = await GitHubStateReader.ReadAsync(github, login, planned, StateBranch.DefaultName, cancellationToken).ConfigureAwait(false);
+        var state = await forge.ReadStateAsync(login, planned, StateBranch.DefaultName, cancellationToken).ConfigureAwait(false);
         foreach (var item in state.IgnoredItems)
             log.Warning(item);
         var owners = policies.Dependencies.Select(d => (d.Name, Handle: OwnerHandle.Of(d.Owner))).Where(d => d.Handle is not null).ToDictionary(d => d.Name, d => d.Handle!, StringComparer.Ordinal);
         var decision = PublishDecisions.Decide(plan, state, limits, unsure, owners);
         var links = state.DefaultBranchSha is { } sha
-            ? new PolicyLinks(PolicyLinks.WebRootOf(github.Connection.ApiBase), github.Owner, github.Name, sha, policies.Sources.Keys.Select(policies.RepositoryPathOf))
+            ? new PolicyLinks((path, line) => forge.FileLink(sha, path, line), policies.Sources.Keys.Select(policies.RepositoryPathOf))
             : null;
         string Published(string body) => links?.Apply(body) ?? body;
         var done = new List<string>();
@@ -34,11 +33,11 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
 
         var prLinks = state.OpenPullRequests.Values.ToDictionary(p => p.Branch, p => new DashboardEntry($"#{p.PullRequest.Number}", p.PullRequest.Title), StringComparer.Ordinal);
         var issueLinks = state.Issues.Where(i => i.IsOpen).GroupBy(i => i.Marker.Fingerprint).ToDictionary(g => g.Key, g => new DashboardEntry($"#{g.Min(i => i.Issue.Number)}", g.First().Issue.Title), StringComparer.Ordinal);
-        // Whom each open item is routed to, as its marker says: the dashboard lists what GitHub refused.
+        // Whom each open item is routed to, as its marker says: the dashboard lists what the forge refused.
         var routing = state.OpenPullRequests.Values.ToDictionary(p => p.PullRequest.Number, p => (p.PullRequest.Title, p.Marker.Routed));
         foreach (var issue in state.Issues.Where(i => i.IsOpen))
             routing[issue.Issue.Number] = (issue.Issue.Title, issue.Marker.Routed);
-        Base? baseCommit = null;
+        BranchFiles? baseCommit = null;
 
         foreach (var action in decision.Actions)
         {
@@ -46,23 +45,23 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
             {
                 case OpenPullRequest open:
                 {
-                    var head = open.CommitReady ? open.BranchSha! : await CommitAsync(open.Planned, open.Change, policies, baseCommit ??= await BaseAsync(state, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
+                    var head = open.CommitReady ? open.BranchSha! : await CommitAsync(open.Planned, open.Change, policies, baseCommit ??= await forge.ReadBranchAsync(state.DefaultBranch, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
                     if (head is null)
                         break;
                     if (!open.CommitReady)
                     {
                         if (open.BranchSha is null)
-                            await github.Git.CreateBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
+                            await forge.CreateBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
                         else
-                            await github.Git.MoveBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
+                            await forge.MoveBranchAsync(open.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
                     }
                     var marker = new PullRequestMarker(open.Planned.Branch, open.Change, head, false);
                     var body = Published(Markers.WithMarker(open.Planned.Body, marker.ToString()));
-                    var created = await github.PullRequests.CreateAsync(new NewPullRequest(open.Planned.Title, open.Planned.Branch, state.DefaultBranch, body), cancellationToken).ConfigureAwait(false);
-                    await github.Issues.AddLabelsAsync(created.Number, PublishDecisions.LabelsOf(open.Planned), cancellationToken).ConfigureAwait(false);
-                    var routed = await AskToReviewAsync(created.ToForge(), open.Owner, Routing.None, done, cancellationToken).ConfigureAwait(false);
+                    var created = await forge.OpenPullRequestAsync(open.Planned.Branch, state.DefaultBranch, open.Planned.Title, body, cancellationToken).ConfigureAwait(false);
+                    await forge.AddPullRequestLabelsAsync(created.Number, PublishDecisions.LabelsOf(open.Planned), cancellationToken).ConfigureAwait(false);
+                    var routed = await AskToReviewAsync(created, open.Owner, Routing.None, done, cancellationToken).ConfigureAwait(false);
                     if (routed != Routing.None)
-                        await github.PullRequests.UpdateAsync(created.Number, new PullRequestUpdate(Body: Markers.WithMarker(body, (marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
+                        await forge.UpdatePullRequestAsync(created.Number, null, Markers.WithMarker(body, (marker with { Routing = routed }).ToString()), cancellationToken).ConfigureAwait(false);
                     routing[created.Number] = (created.Title, routed);
                     prLinks[open.Planned.Branch] = new DashboardEntry($"#{created.Number}", created.Title);
                     done.Add($"opened pull request #{created.Number}: {created.Title}");
@@ -70,11 +69,11 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 }
                 case UpdatePullRequest update:
                 {
-                    var head = update.CommitReady ? update.Existing.HeadSha : await CommitAsync(update.Planned, update.Change, policies, baseCommit ??= await BaseAsync(state, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
+                    var head = update.CommitReady ? update.Existing.HeadSha : await CommitAsync(update.Planned, update.Change, policies, baseCommit ??= await forge.ReadBranchAsync(state.DefaultBranch, cancellationToken).ConfigureAwait(false), skipped, cancellationToken).ConfigureAwait(false);
                     if (head is null)
                         break;
                     if (!update.CommitReady)
-                        await github.Git.MoveBranchAsync(update.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
+                        await forge.MoveBranchAsync(update.Planned.Branch, head, cancellationToken).ConfigureAwait(false);
                     var routed = await AskToReviewAsync(update.Existing, update.Owner, update.Routed, done, cancellationToken).ConfigureAwait(false);
                     var body = Published(Markers.WithMarker(update.Planned.Body, new PullRequestMarker(update.Planned.Branch, update.Change, head, false, routed == Routing.None ? null : routed).ToString()));
                     var number = update.Existing.Number;
@@ -82,13 +81,13 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     // Beside what the decision found, the marker this run records: a new head or a review asked just now.
                     if (update.RewriteText || Markers.PullRequest(update.Existing.Body) != Markers.PullRequest(body))
                     {
-                        await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(update.Planned.Title, body), cancellationToken).ConfigureAwait(false);
+                        await forge.UpdatePullRequestAsync(number, update.Planned.Title, body, cancellationToken).ConfigureAwait(false);
                         what.Add(update.CommitReady ? "body" : "branch and body");
                     }
                     var missing = update.MissingLabels;
                     if (missing.Count > 0)
                     {
-                        await github.Issues.AddLabelsAsync(number, missing, cancellationToken).ConfigureAwait(false);
+                        await forge.AddPullRequestLabelsAsync(number, missing, cancellationToken).ConfigureAwait(false);
                         what.Add("labels " + string.Join(", ", missing));
                     }
                     routing[number] = (update.Planned.Title, routed);
@@ -100,9 +99,9 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 case ClosePullRequest close:
                 {
                     var number = close.Existing.PullRequest.Number;
-                    await github.Issues.CommentAsync(number, "The drift this pull request would fix is gone: the allowlist already matches what Reconciler observes. Closing it, and deleting its branch.", cancellationToken).ConfigureAwait(false);
-                    await github.PullRequests.UpdateAsync(number, new PullRequestUpdate(State: "closed"), cancellationToken).ConfigureAwait(false);
-                    await github.Git.DeleteBranchAsync(close.Existing.Branch, cancellationToken).ConfigureAwait(false);
+                    await forge.CommentOnPullRequestAsync(number, "The drift this pull request would fix is gone: the allowlist already matches what Reconciler observes. Closing it, and deleting its branch.", cancellationToken).ConfigureAwait(false);
+                    await forge.ClosePullRequestAsync(number, cancellationToken).ConfigureAwait(false);
+                    await forge.DeleteBranchAsync(close.Existing.Branch, cancellationToken).ConfigureAwait(false);
                     prLinks.Remove(close.Existing.Branch);
                     routing.Remove(number);
                     done.Add($"closed pull request #{number}: the drift is gone");
@@ -111,23 +110,23 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 case BackOffPullRequest backOff:
                 {
                     var pr = backOff.Existing.PullRequest;
-                    await github.Issues.CommentAsync(pr.Number, $"Someone else pushed to {Markdown.Code(pr.Branch)}, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
+                    await forge.CommentOnPullRequestAsync(pr.Number, $"Someone else pushed to {Markdown.Code(pr.Branch)}, so Reconciler will no longer update or close this pull request. Delete the branch (or close the pull request) to hand it back.", cancellationToken).ConfigureAwait(false);
                     var body = Markers.WithMarker(pr.Body ?? "", (backOff.Existing.Marker with { BackedOff = true }).ToString());
-                    await github.PullRequests.UpdateAsync(pr.Number, new PullRequestUpdate(Body: body), cancellationToken).ConfigureAwait(false);
+                    await forge.UpdatePullRequestAsync(pr.Number, null, body, cancellationToken).ConfigureAwait(false);
                     done.Add($"backed off pull request #{pr.Number}: someone else pushed to it");
                     break;
                 }
                 case DeleteBranch delete:
-                    await github.Git.DeleteBranchAsync(delete.Branch.Branch, cancellationToken).ConfigureAwait(false);
+                    await forge.DeleteBranchAsync(delete.Branch.Branch, cancellationToken).ConfigureAwait(false);
                     done.Add($"deleted branch {delete.Branch.Branch}: its drift is gone");
                     break;
                 case OpenIssue open:
                 {
                     var body = Published(Markers.WithMarker(open.Planned.Body, open.Marker.ToString()));
-                    var created = await github.Issues.CreateAsync(new NewIssue(open.Planned.Title, body, open.Planned.Labels), cancellationToken).ConfigureAwait(false);
-                    var routed = await AssignAsync(created.ToForge(), open.Assignee, Routing.None, done, cancellationToken).ConfigureAwait(false);
+                    var created = await forge.OpenIssueAsync(open.Planned.Title, body, open.Planned.Labels, cancellationToken).ConfigureAwait(false);
+                    var routed = await AssignAsync(created, open.Assignee, Routing.None, done, cancellationToken).ConfigureAwait(false);
                     if (routed != Routing.None)
-                        await github.Issues.UpdateAsync(created.Number, new IssueUpdate(Body: Markers.WithMarker(body, (open.Marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
+                        await forge.UpdateIssueAsync(created.Number, new IssueEdit(Body: Markers.WithMarker(body, (open.Marker with { Routing = routed }).ToString())), cancellationToken).ConfigureAwait(false);
                     routing[created.Number] = (created.Title, routed);
                     issueLinks[open.Marker.Fingerprint] = new DashboardEntry($"#{created.Number}", created.Title);
                     done.Add($"opened issue #{created.Number}: {created.Title}");
@@ -142,9 +141,9 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                     var number = update.Existing.Number;
                     // Beside what the decision found, the marker this run records (an assignment made just now).
                     if (update.Rewrite || Markers.Issue(update.Existing.Body) != marker)
-                        await github.Issues.UpdateAsync(number, new IssueUpdate(update.Planned.Title, body, update.Reopen ? "open" : null, Labels: labels), cancellationToken).ConfigureAwait(false);
+                        await forge.UpdateIssueAsync(number, new IssueEdit(update.Planned.Title, body, update.Reopen, labels), cancellationToken).ConfigureAwait(false);
                     if (update.Comment is not null)
-                        await github.Issues.CommentAsync(number, update.Comment, cancellationToken).ConfigureAwait(false);
+                        await forge.CommentOnIssueAsync(number, update.Comment, cancellationToken).ConfigureAwait(false);
                     routing[number] = (update.Planned.Title, routed);
                     issueLinks[update.Marker.Fingerprint] = new DashboardEntry($"#{number}", update.Planned.Title);
                     done.Add($"{(update.Reopen ? "reopened" : "updated")} issue #{number}: {update.Planned.Title}");
@@ -153,9 +152,9 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
                 case CloseIssue close:
                 {
                     var issue = close.Existing.Issue;
-                    await github.Issues.CommentAsync(issue.Number, close.Comment, cancellationToken).ConfigureAwait(false);
+                    await forge.CommentOnIssueAsync(issue.Number, close.Comment, cancellationToken).ConfigureAwait(false);
                     var body = Markers.WithMarker(issue.Body ?? "", (close.Existing.Marker with { Resolved = close.StateReason == "completed" }).ToString());
-                    await github.Issues.UpdateAsync(issue.Number, new IssueUpdate(Body: body, State: "closed", StateReason: close.StateReason), cancellationToken).ConfigureAwait(false);
+                    await forge.CloseIssueAsync(issue.Number, body, close.StateReason, cancellationToken).ConfigureAwait(false);
                     if (issueLinks.TryGetValue(close.Existing.Marker.Fingerprint, out var link) && link.Link == $"#{issue.Number}")
                         issueLinks.Remove(close.Existing.Marker.Fingerprint);
                     routing.Remove(issue.Number);
@@ -167,18 +166,19 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
             }
         }
 
-        var unrouted = routing.OrderBy(r => r.Key).SelectMany(r => r.Value.Routed.RefusedHandles.Select(h => $"{Markdown.Code(h.ToString())} for #{r.Key} ({Markdown.Text(r.Value.Title)}): GitHub would not route it there")).ToList();
+        var unrouted = routing.OrderBy(r => r.Key).SelectMany(r => r.Value.Routed.RefusedHandles.Select(h => $"{Markdown.Code(h.ToString())} for #{r.Key} ({Markdown.Text(r.Value.Title)}): {forge.Name} would not route it there")).ToList();
         await DashboardAsync(state, decision, plan, prLinks, issueLinks, unrouted, done, cancellationToken).ConfigureAwait(false);
         foreach (var line in done)
             log.Information(line);
         foreach (var line in skipped)
             log.Warning(line);
-        return new PublishResult(done, skipped, github.Connection.Calls);
+        return new PublishResult(done, skipped, forge.Calls);
     }
 
     /// <summary>
-    /// Asks the owner to review, once: GitHub's 422 (not a collaborator, no such team) is remembered as refused, so it is
-    /// reported on the dashboard and not tried on every run. Any other failure ends the run; the next one asks.
+    /// Asks the owner to review, once: one the forge refuses (on GitHub, a 422: not a collaborator, no such team) is
+    /// remembered as refused, so it is reported on the dashboard and not tried on every run. Any other failure ends the
+    /// run; the next one asks.
     /// </summary>
     private async Task<Routing> AskToReviewAsync(ForgePullRequest pr, OwnerHandle? owner, Routing routed, List<string> done, CancellationToken cancellationToken)
     {
@@ -186,43 +186,31 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
             return routed;
         if (!PublishDecisions.ToAsk(owner, routed, pr))
             return routed.WithAsked(owner.ToString()); // already requested (by a person, or by a run that stopped before saying so)
-        try
+        var answer = await forge.RequestReviewAsync(pr.Number, owner, cancellationToken).ConfigureAwait(false);
+        if (answer.Refusal is { } why)
         {
-            await github.PullRequests.RequestReviewersAsync(pr.Number, owner.IsTeam ? new ReviewRequest(null, [owner.Team!]) : new ReviewRequest([owner.Login], null), cancellationToken).ConfigureAwait(false);
-            done.Add($"asked {owner} to review #{pr.Number}");
-            return routed.WithAsked(owner.ToString());
-        }
-        catch (GitHubValidationException e)
-        {
-            log.Warning($"GitHub would not ask {owner} to review #{pr.Number}: {e.Message}");
+            log.Warning(why);
             return routed.WithRefused(owner.ToString());
         }
+        done.Add($"asked {owner} to review #{pr.Number}");
+        return routed.WithAsked(owner.ToString());
     }
 
-    /// <summary>Assigns a login owner, once. GitHub leaves out, without an error, whoever cannot be assigned: that is a refusal too.</summary>
+    /// <summary>Assigns a login owner, once; one the forge refuses (or leaves out) is remembered as refused.</summary>
     private async Task<Routing> AssignAsync(ForgeIssue issue, OwnerHandle? assignee, Routing routed, List<string> done, CancellationToken cancellationToken)
     {
         if (assignee is null || routed.Tried(assignee.ToString()))
             return routed;
         if (!PublishDecisions.ToAssign(assignee, routed, issue))
             return routed.WithAsked(assignee.ToString());
-        Issue after;
-        try
+        var answer = await forge.AssignAsync(issue.Number, assignee, cancellationToken).ConfigureAwait(false);
+        if (answer.Refusal is { } why)
         {
-            after = await github.Issues.AddAssigneesAsync(issue.Number, [assignee.Login], cancellationToken).ConfigureAwait(false);
-        }
-        catch (GitHubValidationException e)
-        {
-            log.Warning($"GitHub would not assign #{issue.Number} to {assignee}: {e.Message}");
+            log.Warning(why);
             return routed.WithRefused(assignee.ToString());
         }
-        if ((after.Assignees ?? []).Any(u => u.Login.Equals(assignee.Login, StringComparison.OrdinalIgnoreCase)))
-        {
-            done.Add($"assigned #{issue.Number} to {assignee}");
-            return routed.WithAsked(assignee.ToString());
-        }
-        log.Warning($"GitHub did not assign #{issue.Number} to {assignee}: they cannot be assigned in this repository");
-        return routed.WithRefused(assignee.ToString());
+        done.Add($"assigned #{issue.Number} to {assignee}");
+        return routed.WithAsked(assignee.ToString());
     }
 
     /// <summary>The files the bot's commit of this change holds (an edit that does not apply holds none).</summary>
@@ -232,22 +220,11 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
         return new PlannedCommit(PublishDecisions.ChangeOf(pr), files.ToDictionary(f => policies.RepositoryPathOf(f.Key), f => GitBlobs.Sha(f.Value), StringComparer.Ordinal));
     }
 
-    private sealed record Base(string Sha, string Tree, IReadOnlyDictionary<string, string> Blobs);
-
-    private async Task<Base> BaseAsync(GitHubState state, CancellationToken cancellationToken)
-    {
-        var reference = await github.Git.GetBranchAsync(state.DefaultBranch, cancellationToken).ConfigureAwait(false)
-            ?? throw new GitHubApiException(System.Net.HttpStatusCode.NotFound, "default branch", $"the default branch '{state.DefaultBranch}' has no ref");
-        var commit = await github.Git.GetCommitAsync(reference.Target.Sha, cancellationToken).ConfigureAwait(false);
-        var tree = await github.Git.GetTreeAsync(commit.Tree.Sha, recursive: true, cancellationToken).ConfigureAwait(false);
-        return new Base(commit.Sha, commit.Tree.Sha, tree.Tree.Where(e => e.Type == "blob" && e.Sha is not null).ToDictionary(e => e.Path, e => e.Sha!, StringComparer.Ordinal));
-    }
-
     /// <summary>
     /// The commit of a pull request on top of the base; null (and why, in <paramref name="skipped"/>) when a policy file on the
     /// base is not the one this run read: committing the edited copy would undo someone's change. The next run, on a fresh checkout, proposes it.
     /// </summary>
-    private async Task<string?> CommitAsync(PlannedPullRequest pr, string change, PolicySet policies, Base onto, List<string> skipped, CancellationToken cancellationToken)
+    private async Task<string?> CommitAsync(PlannedPullRequest pr, string change, PolicySet policies, BranchFiles onto, List<string> skipped, CancellationToken cancellationToken)
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (local, edited) in pr.EditedFiles(policies.Sources))
@@ -260,27 +237,26 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
             }
             files[path] = edited;
         }
-        var tree = await github.Git.CreateTreeAsync(onto.Tree, files, cancellationToken).ConfigureAwait(false);
         var message = $"{pr.Title}\n\nProposed by Reconciler from what DNS and the provider feeds say; see the pull request for the evidence.\n\n{Markers.ChangeTrailer} {change}\n";
-        var commit = await github.Git.CreateCommitAsync(message, tree.Sha, onto.Sha, cancellationToken).ConfigureAwait(false);
-        return commit.Sha;
+        return (await forge.CommitAsync(onto.Head, files, message, cancellationToken).ConfigureAwait(false)).Sha;
     }
 
-    private async Task DashboardAsync(GitHubState state, PublishDecision decision, ChangePlan plan, Dictionary<string, DashboardEntry> prs, Dictionary<string, DashboardEntry> issues, List<string> unrouted, List<string> done, CancellationToken cancellationToken)
+    private async Task DashboardAsync(ForgeState state, PublishDecision decision, ChangePlan plan, Dictionary<string, DashboardEntry> prs, Dictionary<string, DashboardEntry> issues, List<string> unrouted, List<string> done, CancellationToken cancellationToken)
     {
         var rendered = Dashboard.Render(
             [.. prs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)],
             [.. issues.OrderBy(i => i.Value.Title, StringComparer.Ordinal).Select(i => i.Value)],
             decision,
             [.. plan.PullRequests.Where(p => p.Failure is not null)],
-            unrouted);
+            unrouted,
+            forge.Name);
         var nothing = prs.Count + issues.Count + decision.WaitingIssues.Count + decision.WaitingPullRequests.Count + decision.LeftToPeople.Count + decision.DeclinedChanges.Count + unrouted.Count == 0
             && plan.PullRequests.All(p => p.Failure is null);
         if (state.Dashboard is null)
         {
             if (nothing)
                 return; // no drift and no dashboard yet: a quiet world makes no writes
-            var created = await github.Issues.CreateAsync(new NewIssue(Dashboard.Title, Dashboard.Compose(null, rendered), [GitHubStateReader.Label]), cancellationToken).ConfigureAwait(false);
+            var created = await forge.OpenIssueAsync(Dashboard.Title, Dashboard.Compose(null, rendered), [ForgeState.Label], cancellationToken).ConfigureAwait(false);
             done.Add($"opened the dashboard, issue #{created.Number}");
             return;
         }
@@ -288,7 +264,7 @@ public sealed class Publisher(GitHubClient github, IRunLog log, string login)
         var body = Dashboard.Compose(state.Dashboard.Body, rendered);
         if (state.Dashboard.Body?.ReplaceLineEndings("\n") == body && state.Dashboard.IsOpen)
             return;
-        await github.Issues.UpdateAsync(state.Dashboard.Number, new IssueUpdate(Body: body, State: "open"), cancellationToken).ConfigureAwait(false);
+        await forge.UpdateIssueAsync(state.Dashboard.Number, new IssueEdit(Body: body, Open: true), cancellationToken).ConfigureAwait(false);
         done.Add($"updated the dashboard, issue #{state.Dashboard.Number}");
     }
 }

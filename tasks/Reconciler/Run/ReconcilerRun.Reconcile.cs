@@ -38,7 +38,7 @@ public sealed partial class ReconcilerRun
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         _github = NewGitHubClient(_http, token);
         if (options.State is null)
-            _stateStore = _stateBranch = new StateBranch(_github, TimeProvider.System);
+            _stateStore = _stateBranch = new StateBranch(new GitHubForge(_github), TimeProvider.System);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed partial class ReconcilerRun
         // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
         var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
         _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
-        var result = await new Publisher(_github, log, _login).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
+        var result = await new Publisher(new GitHubForge(_github), log, _login).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
         if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, StateTolerance(settings.StaleAfter), cancellationToken).ConfigureAwait(false))
             log.Information($"saved the drift memory to the branch {StateBranch.DefaultName}");
         var (reads, writes) = _github.Connection.Calls;

@@ -106,7 +106,7 @@ public sealed partial class ItemConvergenceTests
     [InlineData("https://api.acme.ghe.com", "https://acme.ghe.com/acme/egress-policies/blob/0123abc/policies/egress.yaml#L26")]
     public void Line_links_point_at_the_web_host_of_the_api(string api, string expected)
     {
-        var links = new PolicyLinks(PolicyLinks.WebRootOf(new Uri(api)), "acme", "egress-policies", "0123abc", ["policies/egress.yaml"]);
+        var links = new PolicyLinks((path, line) => new GitHubWebLinks(new Uri(api), "acme", "egress-policies").File("0123abc", path, line), ["policies/egress.yaml"]);
         Assert.Equal(expected, links.Blob("policies/egress.yaml", 26));
         Assert.Equal($"- policy: [`policies/egress.yaml:26:5`]({expected}), not `other.yaml:3:1`",
             links.Apply("- policy: `policies/egress.yaml:26:5`, not `other.yaml:3:1`"));

@@ -29,7 +29,7 @@ public sealed class PublishDecisionsTests
     private static readonly OwnerHandle Alice = new("alice", null);
     private static readonly OwnerHandle Netops = new("acme", "netops");
 
-    public sealed record Row(string Situation, PlannedPullRequest[] PullRequests, PlannedIssue[] Issues, GitHubState State, string[] Decided)
+    public sealed record Row(string Situation, PlannedPullRequest[] PullRequests, PlannedIssue[] Issues, ForgeState State, string[] Decided)
     {
         public PublishLimits Limits { get; init; } = new(5, 10);
         public string[] Unsure { get; init; } = [];
@@ -124,7 +124,7 @@ public sealed class PublishDecisionsTests
     private static void AssertDecides(Row row) =>
         Assert.Equal(row.Decided, Describe(Decide(row, new ChangePlan(row.PullRequests, row.Issues), row.State)));
 
-    private static PublishDecision Decide(Row row, ChangePlan plan, GitHubState state) =>
+    private static PublishDecision Decide(Row row, ChangePlan plan, ForgeState state) =>
         PublishDecisions.Decide(plan, state, row.Limits, row.Unsure.ToHashSet(StringComparer.Ordinal), row.Owners);
 
     /// <summary>Under a limit, what waited opens on the next run: that is the limit working, not the bot being noisy.</summary>
@@ -184,7 +184,7 @@ public sealed class PublishDecisionsTests
 
     // GitHub's side: each item as the bot left it, unless a row changes it.
 
-    private static GitHubState State(BotPullRequest[]? prs = null, BotBranch[]? orphans = null, BotIssue[]? issues = null, ForgeIssue? dashboard = null) => new(
+    private static ForgeState State(BotPullRequest[]? prs = null, BotBranch[]? orphans = null, BotIssue[]? issues = null, ForgeIssue? dashboard = null) => new(
         "main", "base0",
         (prs ?? []).ToDictionary(p => p.Branch, StringComparer.Ordinal),
         (orphans ?? []).ToDictionary(o => o.Branch, StringComparer.Ordinal),
@@ -218,7 +218,7 @@ public sealed class PublishDecisionsTests
         1, true, Dashboard.Title, $"{Dashboard.Begin}\n- [x] {Dashboard.RetryMarker(pr.Branch, PublishDecisions.ChangeOf(pr))} `{pr.Branch}`\n{Markers.Dashboard}", [], []);
 
     /// <summary>GitHub after the decision's writes, as Publisher makes them (opened, updated, closed; routed where asked).</summary>
-    private static GitHubState Applied(GitHubState state, PublishDecision decision, Row row)
+    private static ForgeState Applied(ForgeState state, PublishDecision decision, Row row)
     {
         var prs = state.OpenPullRequests.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var orphans = state.OrphanBranches.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

@@ -29,9 +29,9 @@ public sealed class StateBranchTests
         await using var _ = github;
         using var __ = http;
         if (branchExistedBefore)
-            await new StateBranch(client, TimeProvider.System).SaveAsync(DriftMemory.Empty, DriftMemory.Empty, TimeSpan.Zero, CancellationToken.None);
-        var first = new StateBranch(client, TimeProvider.System);
-        var second = new StateBranch(client, TimeProvider.System);
+            await new StateBranch(new GitHubForge(client), TimeProvider.System).SaveAsync(DriftMemory.Empty, DriftMemory.Empty, TimeSpan.Zero, CancellationToken.None);
+        var first = new StateBranch(new GitHubForge(client), TimeProvider.System);
+        var second = new StateBranch(new GitHubForge(client), TimeProvider.System);
         var loaded = (await first.LoadAsync(CancellationToken.None)).Memory;
         await second.LoadAsync(CancellationToken.None);
 
@@ -50,14 +50,14 @@ public sealed class StateBranchTests
         var (github, http, client) = await StartAsync();
         await using var _ = github;
         using var __ = http;
-        await new StateBranch(client, TimeProvider.System).SaveAsync(DriftMemory.Empty, DriftMemory.Empty, TimeSpan.Zero, CancellationToken.None);
+        await new StateBranch(new GitHubForge(client), TimeProvider.System).SaveAsync(DriftMemory.Empty, DriftMemory.Empty, TimeSpan.Zero, CancellationToken.None);
         // Someone pushed a half-written file to the branch.
         var tree = await client.Git.CreateTreeAsync(null, new Dictionary<string, string> { [StateBranch.FileName] = "{\"schemaVersion\": 2, \"hosts\": {\"a" }, CancellationToken.None);
         var head = (await client.Git.GetBranchAsync(StateBranch.DefaultName, CancellationToken.None))!.Target.Sha;
         var commit = await client.Git.CreateCommitAsync("by hand", tree.Sha, head, CancellationToken.None);
         await client.Git.MoveBranchAsync(StateBranch.DefaultName, commit.Sha, CancellationToken.None, force: false);
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 6, 30, 0, TimeSpan.Zero));
-        var store = new StateBranch(client, clock);
+        var store = new StateBranch(new GitHubForge(client), clock);
 
         var read = await store.LoadAsync(CancellationToken.None);
         await store.SaveAsync(read.Memory, read.Memory, TimeSpan.FromDays(1), CancellationToken.None);

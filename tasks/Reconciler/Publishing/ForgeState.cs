@@ -23,9 +23,12 @@ public sealed record BotIssue(ForgeIssue Issue, IssueMarker Marker)
     public bool IsOpen => Issue.IsOpen;
 }
 
-/// <summary>What is on GitHub now, as far as the bot's work goes: only its own items. Read with a fixed number of listings, whatever the drift.</summary>
+/// <summary>
+/// What is on the forge now, as far as the bot's work goes: only its own items (README "Publishing (Reconcile)"). Each
+/// forge reads it its own way (<see cref="IForge.ReadStateAsync"/>), with a fixed number of listings whatever the drift.
+/// </summary>
 /// <param name="DefaultBranchSha">The default branch's head: what links to policy lines point at.</param>
-public sealed record GitHubState(
+public sealed record ForgeState(
     string DefaultBranch,
     string? DefaultBranchSha,
     IReadOnlyDictionary<string, BotPullRequest> OpenPullRequests,
@@ -34,6 +37,12 @@ public sealed record GitHubState(
     ForgeIssue? Dashboard,
     IReadOnlyList<string>? Ignored = null)
 {
+    /// <summary>Where the bot's branches are; the bot's own state branch is among them and left out of <see cref="OrphanBranches"/>.</summary>
+    public const string BranchPrefix = "reconciler/";
+
+    /// <summary>The label on everything the bot opens. A forge may list by it, but never decides by it what is the bot's.</summary>
+    public const string Label = "reconciler";
+
     /// <summary>Items that carry the bot's marker but are not the bot's (README "Publishing (Reconcile)"), each said once.</summary>
     public IReadOnlyList<string> IgnoredItems => Ignored ?? [];
 }

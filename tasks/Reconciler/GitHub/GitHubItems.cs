@@ -1,6 +1,6 @@
-using Reconciler.GitHub;
+using Reconciler.Publishing;
 
-namespace Reconciler.Publishing;
+namespace Reconciler.GitHub;
 
 /// <summary>GitHub's pull requests and issues as the neutral records the publishing decision reads.</summary>
 public static class GitHubItems

@@ -1,20 +1,19 @@
-using Reconciler.GitHub;
+using Reconciler.Publishing;
 
-namespace Reconciler.Publishing;
+namespace Reconciler.GitHub;
 
 /// <summary>
-/// Reads <see cref="GitHubState"/>: the repository and its default branch, open PRs, bot branches and the bot's issues
+/// GitHub's way of finding what is the bot's: reads <see cref="ForgeState"/>, the repository and its default branch, open PRs, bot branches and the bot's issues
 /// (five listings: the bot's issues by creator and by label), plus one commit per branch whose head is not what the bot last pushed. Only the bot's own items
 /// count (README "Publishing (Reconcile)"): ownership is read from who made them, never from the text they carry.
 /// </summary>
 public static class GitHubStateReader
 {
-    public const string BranchPrefix = "reconciler/";
-    public const string Label = "reconciler";
+    private const string BranchPrefix = ForgeState.BranchPrefix;
 
     /// <param name="login">The bot's own account: whose token this is.</param>
     /// <param name="planned">For each planned branch, the commit the bot would make there (made only when a head must be checked).</param>
-    public static async Task<GitHubState> ReadAsync(GitHubClient github, string login, IReadOnlyDictionary<string, Lazy<PlannedCommit>> planned, string stateBranch, CancellationToken cancellationToken)
+    public static async Task<ForgeState> ReadAsync(GitHubClient github, string login, IReadOnlyDictionary<string, Lazy<PlannedCommit>> planned, string stateBranch, CancellationToken cancellationToken)
     {
         var repository = await github.GetRepositoryAsync(cancellationToken).ConfigureAwait(false);
         var defaultHead = await github.Git.GetBranchAsync(repository.DefaultBranch, cancellationToken).ConfigureAwait(false);
@@ -24,7 +23,7 @@ public static class GitHubStateReader
         // because the creator filter is known not to match a GitHub App's `name[bot]` login on some GitHub
         // deployments. Ownership is decided below from each issue's author either way.
         var byCreator = await github.Issues.ListByCreatorAsync(login, cancellationToken).ConfigureAwait(false);
-        var byLabel = await github.Issues.ListWithLabelAsync(Label, cancellationToken).ConfigureAwait(false);
+        var byLabel = await github.Issues.ListWithLabelAsync(ForgeState.Label, cancellationToken).ConfigureAwait(false);
         var issues = byCreator.Concat(byLabel).DistinctBy(i => i.Number).ToList();
         var ignored = new List<string>();
 
@@ -66,7 +65,7 @@ public static class GitHubStateReader
         var own = issues.Where(i => IsBots(i.User, login)).ToList();
         var botIssues = own.Select(i => Markers.Issue(i.Body) is { } marker ? new BotIssue(i.ToForge(), marker) : null).OfType<BotIssue>().ToList();
         var dashboard = own.Where(i => Markers.IsDashboard(i.Body)).OrderByDescending(i => i.State == "open").ThenBy(i => i.Number).FirstOrDefault();
-        return new GitHubState(repository.DefaultBranch, defaultHead?.Target.Sha, pullRequests, orphans, botIssues, dashboard?.ToForge(), ignored);
+        return new ForgeState(repository.DefaultBranch, defaultHead?.Target.Sha, pullRequests, orphans, botIssues, dashboard?.ToForge(), ignored);
     }
 
     /// <summary>Why a pull request with the bot's marker is not the bot's, or null when it is.</summary>
