@@ -126,13 +126,14 @@ public static class Importer
 
     private static void DraftAdmissions(DraftFile draft, DraftAllowlist allowlist, IReadOnlyList<Admission> admissions, DraftNames names, Dictionary<string, DraftDependency> dependencies, ProviderKnowledge providers, Func<Admission, (string? Key, string? Name)> group)
     {
+        var nft = allowlist.Kind == "nftables";
         foreach (var admission in admissions)
         {
             var at = $"{System.IO.Path.GetFileName(admission.Location.File)}:{admission.Location.Line}";
             switch (admission.Kind)
             {
                 case AdmissionKind.Loopback:
-                    draft.Notes.Add($"{at}: -o lo admits the host's own loopback traffic; Reconciler's chain admits it too, so it is no rule");
+                    draft.Notes.Add($"{at}: {(nft ? "oifname \"lo\"" : "-o lo")} admits the host's own loopback traffic; Reconciler's chain admits it too, so it is no rule");
                     continue;
                 case AdmissionKind.Established:
                     draft.Notes.Add($"{at}: replies of connections already admitted (conntrack ESTABLISHED,RELATED); Reconciler's chain admits them too, so they are no rule");
@@ -167,7 +168,7 @@ public static class Importer
                 dependencies[key] = dependency;
                 draft.Dependencies.Add(dependency);
             }
-            var reason = $"imported from {at}" + (admission.Set is { } set ? $" (ipset {set})" : "") + (admission.Path.Count > 1 ? $" via {string.Join(" > ", admission.Path)}" : "");
+            var reason = $"imported from {at}" + (admission.Set is { } set ? $" ({(nft ? "set" : "ipset")} {set})" : "") + (admission.Path.Count > 1 ? $" via {string.Join(" > ", admission.Path)}" : "");
             var rule = new DraftRule(dependency.Name, ports, reason);
             rule.Destinations.AddRange(admission.Networks.Select(Networks.Format).Distinct().Order(StringComparer.Ordinal));
             if (admission.Narrowed.Count > 0)
