@@ -48,6 +48,8 @@ public static class Importer
                 draft.Notes.AddRange(walked.Notes);
                 DraftIptables(draft, walked.Admissions, names, dependencies, providers);
             }
+            else if (kind == DumpKind.Nft)
+                DraftNftables(draft, source, problems, names, dependencies, providers);
             else if (kind == DumpKind.Squid)
             {
                 var config = SquidConfig.Parse(source.Path, source.Text);
@@ -55,7 +57,7 @@ public static class Importer
                 draft.Notes.AddRange(config.Notes);
                 DraftSquid(draft, config, kinds.Where(k => k.Kind == DumpKind.SquidList).Select(k => k.Source).ToList(), names, dependencies);
             }
-            if (kind is DumpKind.Iptables or DumpKind.Squid)
+            if (kind is DumpKind.Iptables or DumpKind.Nft or DumpKind.Squid)
                 drafts.Add(draft);
         }
         // A file name may slug to another's: keep the draft files apart.
@@ -81,13 +83,57 @@ public static class Importer
     {
         var stem = System.IO.Path.GetFileName(draft.Source);
         var allowlist = new DraftAllowlist(names.Claim("imported-" + stem, "imported"), "iptables", HostOf(stem), stem);
+        DraftAdmissions(draft, allowlist, admissions, names, dependencies, providers, admission => (admission.Set ?? admission.Comment, admission.Set ?? admission.Comment));
+        draft.Allowlists.Add(allowlist);
+    }
+
+    /// <summary>
+    /// An <c>nft list ruleset</c> dump (<c>HOST.nft</c>): one <c>kind: nftables</c> allowlist per table that hooks a
+    /// chain to output, for host HOST. A table Reconciler rendered (<c>rcn_NAME</c>) drafts allowlist NAME, each of its
+    /// sets the dependency the set was rendered for, so the draft renders that table again and live drift reads the
+    /// same table back.
+    /// </summary>
+    private static void DraftNftables(DraftFile draft, ImportSource source, List<DumpProblem> problems, DraftNames names, Dictionary<string, DraftDependency> dependencies, ProviderKnowledge providers)
+    {
+        var dump = NftRuleset.Parse(source.Path, source.Text);
+        problems.AddRange(dump.Problems);
+        var stem = System.IO.Path.GetFileName(source.Path);
+        var host = HostOf(stem.EndsWith(HostRuleset.Nft, StringComparison.Ordinal) ? stem[..^HostRuleset.Nft.Length] : stem);
+        var tables = NftOutput.Hooking(dump).ToList();
+        if (tables.Count == 0)
+            draft.Notes.Add($"{stem}: no table hooks a chain to output: nft admits every outbound connection here; nothing to import");
+        foreach (var table in tables)
+        {
+            var own = table.Name.StartsWith("rcn_", StringComparison.Ordinal) ? table.Name[4..].Replace('_', '-') : null;
+            var allowlist = new DraftAllowlist(names.Claim(own ?? $"imported-{stem}-{table.Name}", "imported"), "nftables", host, stem);
+            var only = new NftDump([table], []);
+            var walked = new[] { NftOutput.WalkAll(only, 4), NftOutput.WalkAll(only, 6) };
+            draft.Notes.AddRange(walked.SelectMany(w => w.Notes).Distinct());
+            // A rule of both families (no address match) is met by each family's walk: drafted or noted once.
+            var admissions = walked.SelectMany(w => w.Admissions).DistinctBy(a => (a.Kind, a.Location, a.Set, Networks: string.Join(",", a.Networks))).ToList();
+            DraftAdmissions(draft, allowlist, admissions, names, dependencies, providers, admission => admission.Set is { } set ? ($"{table.Name}.{SetDependency(set)}", SetDependency(set)) : (null, null));
+            draft.Allowlists.Add(allowlist);
+        }
+    }
+
+    /// <summary>The dependency a rendered set <c>TABLE.d_NAME[_pN]_vF</c> was rendered for (NAME, hyphens back); another set's own name.</summary>
+    private static string SetDependency(string set)
+    {
+        var name = set[(set.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        var match = System.Text.RegularExpressions.Regex.Match(name, "^d_(?<name>[a-z0-9_]+?)(_p[0-9]+)?_v[46]$");
+        return match.Success ? match.Groups["name"].Value.Replace('_', '-') : name;
+    }
+
+    private static void DraftAdmissions(DraftFile draft, DraftAllowlist allowlist, IReadOnlyList<Admission> admissions, DraftNames names, Dictionary<string, DraftDependency> dependencies, ProviderKnowledge providers, Func<Admission, (string? Key, string? Name)> group)
+    {
+        var nft = allowlist.Kind == "nftables";
         foreach (var admission in admissions)
         {
             var at = $"{System.IO.Path.GetFileName(admission.Location.File)}:{admission.Location.Line}";
             switch (admission.Kind)
             {
                 case AdmissionKind.Loopback:
-                    draft.Notes.Add($"{at}: -o lo admits the host's own loopback traffic; Reconciler's chain admits it too, so it is no rule");
+                    draft.Notes.Add($"{at}: {(nft ? "oifname \"lo\"" : "-o lo")} admits the host's own loopback traffic; Reconciler's chain admits it too, so it is no rule");
                     continue;
                 case AdmissionKind.Established:
                     draft.Notes.Add($"{at}: replies of connections already admitted (conntrack ESTABLISHED,RELATED); Reconciler's chain admits them too, so they are no rule");
@@ -106,10 +152,12 @@ public static class Importer
                 draft.Notes.Add($"{at}: admits {Shorten(admission.DescribeDestination())} on {PortRanges.Describe(admission.Ports)}; a rule lists at most {MostPorts} ports, so it is not imported: write the ports in use");
                 continue;
             }
-            var key = "iptables:" + (admission.Set ?? admission.Comment ?? Networks.Format(admission.Networks[0]));
+            // One dependency per set (or comment, or address), named after it.
+            var (grouped, wanted) = group(admission);
+            var key = $"{allowlist.Kind}:{grouped ?? Networks.Format(admission.Networks[0])}";
             if (!dependencies.TryGetValue(key, out var dependency))
             {
-                dependency = new DraftDependency(names.Claim(admission.Set ?? admission.Comment ?? "", AddressName(admission.Networks[0])), "static") { Ports = ports };
+                dependency = new DraftDependency(names.Claim(wanted ?? "", AddressName(admission.Networks[0])), "static") { Ports = ports };
                 if (admission.Comment is { } comment && HostNames.TryNormalize(comment, out var host, out _) && host.Contains('.', StringComparison.Ordinal))
                     dependency.Hosts.Add(host);
                 else
@@ -120,7 +168,7 @@ public static class Importer
                 dependencies[key] = dependency;
                 draft.Dependencies.Add(dependency);
             }
-            var reason = $"imported from {at}" + (admission.Set is { } set ? $" (ipset {set})" : "") + (admission.Path.Count > 1 ? $" via {string.Join(" > ", admission.Path)}" : "");
+            var reason = $"imported from {at}" + (admission.Set is { } set ? $" ({(nft ? "set" : "ipset")} {set})" : "") + (admission.Path.Count > 1 ? $" via {string.Join(" > ", admission.Path)}" : "");
             var rule = new DraftRule(dependency.Name, ports, reason);
             rule.Destinations.AddRange(admission.Networks.Select(Networks.Format).Distinct().Order(StringComparer.Ordinal));
             if (admission.Narrowed.Count > 0)
@@ -128,7 +176,6 @@ public static class Importer
             rule.Comments.AddRange(Attribution(admission.Networks, providers));
             allowlist.Rules.Add(rule);
         }
-        draft.Allowlists.Add(allowlist);
     }
 
     private static void DraftSquid(DraftFile draft, SquidConfigDump config, List<ImportSource> lists, DraftNames names, Dictionary<string, DraftDependency> dependencies)

@@ -100,8 +100,12 @@ public static class LiveDrift
     /// <summary>The address sets one allowlist renders for a host firewall, named as the host's dump names them.</summary>
     private sealed record HostSets(string Allowlist, IReadOnlyList<RenderedSet> Sets);
 
-    private sealed record Rendered(RenderedSet Set, IPNetwork Network);
-
+    /// <summary>
+    /// Compares per family and port what the live admissions take with what the rendered sets hold, as sets of
+    /// addresses (<see cref="AddressSet"/>): a host firewall lists the same addresses in its own words (nft merges
+    /// overlapping and adjacent elements into wider prefixes and ranges), and only an address one side admits and the
+    /// other does not is drift.
+    /// </summary>
     private static IEnumerable<Finding> CompareSets(string host, List<HostSets> renderings, HostRuleset live, string deploy)
     {
         var sets = renderings.SelectMany(r => r.Sets.Select(s => (Rendering: r, Set: s))).ToList();
@@ -113,16 +117,28 @@ public static class LiveDrift
             if (admissions is null)
                 continue;
             var tcp = admissions.Where(a => a.CoversTcp && a.Kind is AdmissionKind.Destinations or AdmissionKind.Everything).ToList();
-            var rendered = sets.Where(s => s.Set.Family == family)
-                .SelectMany(s => s.Set.Entries.Select(e => Networks.TryParse(e, out var n, out _) ? new Rendered(s.Set, n) : null).OfType<Rendered>()).ToList();
-            foreach (var (rendering, set) in sets.Where(s => s.Set.Family == family))
+            var ofFamily = sets.Where(s => s.Set.Family == family).ToList();
+            var entries = ofFamily.ToDictionary(s => s.Set, s => AddressSet.Of(family, Parsed(s.Set.Entries)));
+            var admitted = new Dictionary<int, AddressSet>();
+            var rendered = new Dictionary<int, AddressSet>();
+            // What the host admits on the port, whichever of its rules admits it.
+            AddressSet Admitted(int port) => admitted.TryGetValue(port, out var known) ? known : admitted[port] =
+                tcp.Any(a => a.Kind == AdmissionKind.Everything && OnPort(a, port)) ? AddressSet.All(family)
+                    : AddressSet.Of(family, tcp.Where(a => OnPort(a, port)).SelectMany(a => a.Networks));
+            // What the policies admit on the port, whichever set holds it.
+            AddressSet Rendered(int port) => rendered.TryGetValue(port, out var known) ? known : rendered[port] =
+                ofFamily.Where(s => s.Set.Ports.Contains(port)).Aggregate(AddressSet.Empty(family), (all, s) => all.Union(entries[s.Set]));
+
+            var missed = new Dictionary<(string Allowlist, string Dependency), AddressSet>();
+            foreach (var (rendering, set) in ofFamily)
             {
-                foreach (var entry in set.Entries)
-                {
-                    if (Networks.TryParse(entry, out var network, out _) && !set.Ports.All(p => tcp.Any(a => Admits(a, network, p))))
-                        Add(missing, (rendering.Allowlist, set.Dependency), entry);
-                }
+                foreach (var port in set.Ports)
+                    Join(missed, (rendering.Allowlist, set.Dependency), entries[set].Except(Admitted(port)));
             }
+            foreach (var (key, addresses) in missed)
+                Add(missing, key, addresses);
+
+            var kept = new Dictionary<(string Allowlist, string Dependency), AddressSet>();
             foreach (var admission in tcp)
             {
                 if (admission.Kind == AdmissionKind.Everything)
@@ -130,21 +146,34 @@ public static class LiveDrift
                     beyond.Add(new Evidence($"{admission.Location.File}:{admission.Location.Line}", $"any destination: {admission.Why} ({string.Join(" > ", admission.Path)})"));
                     continue;
                 }
-                var ownSet = admission.Set is { } name ? sets.FirstOrDefault(s => s.Set.Name == name) : default;
+                var networks = AddressSet.Of(family, admission.Networks);
                 var expanded = PortRanges.Expand(admission.Ports, MostPortsChecked);
-                foreach (var network in admission.Networks)
+                List<(AddressSet Networks, string Ports)> beyondOn = expanded is null
+                    ? (networks.IsEmpty ? [] : [(Networks: networks, Ports: PortRanges.Describe(admission.Ports))])
+                    : expanded.Select(p => (Port: p, Beyond: networks.Except(Rendered(p)))).Where(p => !p.Beyond.IsEmpty)
+                        .GroupBy(p => p.Beyond.ToString(), StringComparer.Ordinal)
+                        .Select(g => (Networks: g.First().Beyond, Ports: Ports([.. g.Select(p => p.Port)]))).ToList();
+                if (beyondOn.Count == 0)
+                    continue;
+                // Addresses in a rendered set, on the set's own ports: the set kept old entries (an old deploy).
+                var ownSet = admission.Set is { } name ? sets.FirstOrDefault(s => s.Set.Name == name) : default;
+                if (ownSet is { Set: { } own, Rendering: { } ownRendering } && expanded is not null && expanded.SequenceEqual(own.Ports.Order()))
                 {
-                    var uncovered = expanded is null ? null : expanded.Where(p => !rendered.Any(r => r.Set.Ports.Contains(p) && Networks.Covers(r.Network, network))).ToList();
-                    if (uncovered is { Count: 0 })
-                        continue;
-                    // An entry of a rendered set on the set's own ports: the set kept an old entry (an old deploy).
-                    if (ownSet is { Set: { } own, Rendering: { } ownRendering } && expanded is not null && expanded.SequenceEqual(own.Ports.Order()))
-                        Add(extra, (ownRendering.Allowlist, own.Dependency), Networks.Format(network));
-                    else
+                    foreach (var (addresses, _) in beyondOn)
+                        Join(kept, (ownRendering.Allowlist, own.Dependency), addresses);
+                    continue;
+                }
+                foreach (var (addresses, ports) in beyondOn)
+                {
+                    foreach (var network in addresses.Networks())
+                    {
                         beyond.Add(new Evidence($"{admission.Location.File}:{admission.Location.Line}",
-                            $"{Networks.Format(network)} on {(uncovered is null ? PortRanges.Describe(admission.Ports) : Ports(uncovered))}{(admission.Set is null ? "" : $" (set {admission.Set})")} ({string.Join(" > ", admission.Path)})"));
+                            $"{Networks.Format(network)} on {ports}{(admission.Set is null ? "" : $" (set {admission.Set})")} ({string.Join(" > ", admission.Path)})"));
+                    }
                 }
             }
+            foreach (var (key, addresses) in kept)
+                Add(extra, key, addresses);
         }
         foreach (var key in missing.Keys.Union(extra.Keys).Distinct().OrderBy(k => k.Allowlist, StringComparer.Ordinal).ThenBy(k => k.Dependency, StringComparer.Ordinal))
         {
@@ -157,10 +186,28 @@ public static class LiveDrift
             yield return Beyond(host, renderings.Select(r => r.Allowlist).ToList(), [.. beyond.Distinct()], deploy);
     }
 
-    /// <summary>Whether the live admission takes new TCP connections to every address of the network on the port.</summary>
-    private static bool Admits(Admission admission, IPNetwork network, int port) =>
-        admission.Kind == AdmissionKind.Everything
-        || (admission.Networks.Any(n => Networks.Covers(n, network)) && (admission.Ports is null || admission.Ports.Any(r => r.Contains(port))));
+    private static IEnumerable<IPNetwork> Parsed(IEnumerable<string> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (Networks.TryParse(entry, out var network, out _))
+                yield return network;
+        }
+    }
+
+    private static bool OnPort(Admission admission, int port) => admission.Ports is null || admission.Ports.Any(r => r.Contains(port));
+
+    private static void Join(Dictionary<(string, string), AddressSet> map, (string, string) key, AddressSet addresses)
+    {
+        if (!addresses.IsEmpty)
+            map[key] = map.TryGetValue(key, out var known) ? known.Union(addresses) : addresses;
+    }
+
+    private static void Add(Dictionary<(string, string), List<string>> map, (string, string) key, AddressSet addresses)
+    {
+        foreach (var network in addresses.Networks())
+            Add(map, key, Networks.Format(network));
+    }
 
     private static IEnumerable<Finding> CompareSquid(SquidRendering rendering, string host, SquidConfigDump config, List<string> notes)
     {

@@ -13,34 +13,36 @@ public static class AddressRanges
         var (from, to) = (Value(first), Value(last));
         if (from > to)
             (from, to) = (to, from);
+        var top = bits == 32 ? uint.MaxValue : UInt128.MaxValue;
         var networks = new List<IPNetwork>();
         while (from <= to && networks.Count < 256)
         {
-            var length = bits;
-            while (length > 0)
+            // The shortest prefix that starts at FROM and ends within TO; a whole IPv6 space is a /0 (a shift by 128 would wrap).
+            var length = from == 0 && to == top ? 0 : bits;
+            while (length > 1)
             {
                 var size = UInt128.One << (bits - length + 1);
-                if ((from & (size - 1)) != 0 || from + size - 1 > to || size == 0)
+                if ((from & (size - 1)) != 0 || from + size - 1 > to)
                     break;
                 length--;
             }
             networks.Add(new IPNetwork(Address(from, bits), length));
-            var span = UInt128.One << (bits - length);
-            if (from + span - 1 == (bits == 32 ? uint.MaxValue : UInt128.MaxValue))
+            var end = length == 0 ? top : from + (UInt128.One << (bits - length)) - 1;
+            if (end == top)
                 break;
-            from += span;
+            from = end + 1;
         }
         return networks;
     }
 
-    private static UInt128 Value(IPAddress address)
+    internal static UInt128 Value(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out var written);
         return written == 4 ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
-    private static IPAddress Address(UInt128 value, int bits)
+    internal static IPAddress Address(UInt128 value, int bits)
     {
         var bytes = new byte[bits / 8];
         if (bits == 32)

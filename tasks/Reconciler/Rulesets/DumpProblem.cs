@@ -17,6 +17,8 @@ public enum DumpKind
     Squid,
     /// <summary>A file a squid ACL reads (<c>acl NAME dstdomain "/etc/squid/list"</c>): one value a line.</summary>
     SquidList,
+    /// <summary><c>nft list ruleset</c> output.</summary>
+    Nft,
 }
 
 public static class DumpKinds
@@ -34,10 +36,8 @@ public static class DumpKinds
     /// <summary>Why a file of no known kind is refused, in words that help.</summary>
     public static string Unknown(string text) =>
         text.Contains("is incompatible, use 'nft' tool", StringComparison.Ordinal)
-            ? "iptables-save could not show these tables (nft made them): dump them with `nft list ruleset`, which Import does not read yet"
-            : text.TrimStart().StartsWith("table ", StringComparison.Ordinal) || text.Contains("\ntable ", StringComparison.Ordinal)
-                ? "an nft ruleset, which Import does not read yet: give iptables-save, ip6tables-save, ipset save or squid configuration output"
-                : "neither iptables-save, ip6tables-save, ipset save, squid configuration nor a list a squid ACL reads";
+            ? "iptables-save could not show these tables (nft made them): dump them with `nft list ruleset` and give that"
+            : "neither iptables-save, ip6tables-save, ipset save, nft list ruleset, squid configuration nor a list a squid ACL reads";
 
     internal static string StripComment(string line) => line.IndexOf('#', StringComparison.Ordinal) is var hash and >= 0 ? line[..hash] : line;
 
@@ -53,6 +53,8 @@ public static class DumpKinds
             if (line.StartsWith("create ", StringComparison.Ordinal) || line.StartsWith("add ", StringComparison.Ordinal))
                 return DumpKind.Ipset;
             var word = line.Split([' ', '\t'], 2)[0];
+            if (word == "table" && line.EndsWith('{'))
+                return DumpKind.Nft;
             if (SquidConfig.IsDirective(word))
                 return DumpKind.Squid;
         }

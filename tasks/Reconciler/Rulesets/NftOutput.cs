@@ -19,19 +19,38 @@ public static class NftOutput
         var notes = new List<string>();
         foreach (var name in tables)
         {
-            var table = dump.Tables.FirstOrDefault(t => t.Family == "inet" && t.Name == name);
-            if (table is null)
-            {
+            if (dump.Tables.FirstOrDefault(t => t.Family == "inet" && t.Name == name) is { } table)
+                Table(table, family, admissions, notes);
+            else
                 admissions.Add(Everything(new SourceLocation(file, 1, 1), $"table inet {name} is not loaded", [name]));
-                continue;
-            }
-            var hooked = table.Chains.Where(c => c.Hook == "output").ToList();
-            if (hooked.Count == 0)
-                admissions.Add(Everything(table.Location, $"no chain of table inet {name} is hooked to output", [name]));
-            foreach (var chain in hooked)
-                Chain(table, chain, family, admissions, notes);
         }
         return new OutputAdmissions(admissions, notes);
+    }
+
+    /// <summary>
+    /// What every table of the dump that hooks a chain to output admits (Import: whoever wrote them). A packet must
+    /// pass each base chain, so the union of what each admits errs on the side of admitting, as Import does.
+    /// </summary>
+    public static OutputAdmissions WalkAll(NftDump dump, int family)
+    {
+        var admissions = new List<Admission>();
+        var notes = new List<string>();
+        foreach (var table in Hooking(dump).Where(t => t.Family == "inet" || t.Family == (family == 4 ? "ip" : "ip6")))
+            Table(table, family, admissions, notes);
+        return new OutputAdmissions(admissions, notes);
+    }
+
+    /// <summary>The tables of a family that reaches IP packets (inet, ip, ip6) with a chain hooked to output.</summary>
+    public static IEnumerable<NftTable> Hooking(NftDump dump) =>
+        dump.Tables.Where(t => t.Family is "inet" or "ip" or "ip6" && t.Chains.Any(c => c.Hook == "output"));
+
+    private static void Table(NftTable table, int family, List<Admission> admissions, List<string> notes)
+    {
+        var hooked = table.Chains.Where(c => c.Hook == "output").ToList();
+        if (hooked.Count == 0)
+            admissions.Add(Everything(table.Location, $"no chain of table {table.Family} {table.Name} is hooked to output", [table.Name]));
+        foreach (var chain in hooked)
+            Chain(table, chain, family, admissions, notes);
     }
 
     private static void Chain(NftTable table, NftChain chain, int family, List<Admission> admissions, List<string> notes)
@@ -80,7 +99,7 @@ public static class NftOutput
                 });
         }
         if (chain.Policy != "drop")
-            admissions.Add(Everything(chain.Location, $"chain {chain.Name} of table inet {table.Name} has no final reject, and its policy ({chain.Policy ?? "accept"}) takes what no rule decided", path));
+            admissions.Add(Everything(chain.Location, $"chain {chain.Name} of table {table.Family} {table.Name} has no final reject, and its policy ({chain.Policy ?? "accept"}) takes what no rule decided", path));
     }
 
     private sealed record Matches(int? Family, IReadOnlyList<IPNetwork>? Destinations, string? Set, IReadOnlyList<PortRange>? Ports, string? Protocol, bool Loopback, bool Established, IReadOnlyList<string> Narrowed);
