@@ -1,12 +1,9 @@
 using Reconciler.Diagnostics;
 using Reconciler.Engine;
+using Reconciler.Memory;
 using Reconciler.Findings;
 using Reconciler.GitHub;
-using Reconciler.Memory;
-using Reconciler.Providers;
 using Reconciler.Publishing;
-using Reconciler.Reports;
-using Reconciler.Planning;
 
 namespace Reconciler.Run;
 

@@ -1,14 +1,9 @@
 using Reconciler.Diagnostics;
-using Reconciler.Dns.Resolution;
-using Reconciler.Dns.Transport;
-using Reconciler.Engine;
 using Reconciler.Files;
 using Reconciler.Findings;
 using Reconciler.Memory;
-using Reconciler.Observe;
 using Reconciler.Policies.Loading;
 using Reconciler.Policies.Model;
-using Reconciler.Providers;
 using Reconciler.Reports;
 using Reconciler.Planning;
 
