@@ -5,7 +5,7 @@ using Reconciler.Review;
 namespace Reconciler.Run;
 
 /// <summary>
-/// How a run ends and why, for its last line (<c>exit 1: 3 findings at or above high</c>; README "Exit codes"). Every
+/// How a run ends and why, for its last line (<c>exit 1: 3 findings at or above high</c>; README "Arguments"). Every
 /// rule that picks a code is here, over what a target concluded; the run keeps only the last target's decision.
 /// </summary>
 public sealed record ExitDecision(int Code, string Reason)
@@ -22,10 +22,16 @@ public sealed record ExitDecision(int Code, string Reason)
     /// <summary>Plan and Reconcile: the findings against <c>--fail-on</c>, or a merged report's.</summary>
     public static ExitDecision Of(PlanOutcome outcome, Severity failOn)
     {
-        if (outcome.MergedReport is null)
-            return Findings(outcome.Report.Findings, failOn);
-        var blocking = outcome.Report.Findings.Count(f => f.Severity >= failOn);
-        // A merged report's findings were told by Merge; this run only says whether they block.
+        return outcome.MergedReport is null ? Findings(outcome.Report.Findings, failOn) : MergedFindings(outcome.Report.Findings, failOn);
+    }
+
+    /// <summary>
+    /// Reconcile <c>--report</c>: Merge told the findings; this run only says whether they block, and when they do not,
+    /// ends on the validation's line as it always has.
+    /// </summary>
+    public static ExitDecision MergedFindings(IReadOnlyList<Finding> findings, Severity failOn)
+    {
+        var blocking = findings.Count(f => f.Severity >= failOn);
         return blocking > 0
             ? new(ExitCodes.FindingsAtOrAboveFailOn, $"{blocking} findings of the merged report at or above {failOn.ToWire()}")
             : PoliciesValid;

@@ -7,7 +7,7 @@ using Reconciler.Publishing;
 
 namespace Reconciler.Run;
 
-/// <summary>Reconcile: the connection to GitHub, publishing the plan, and publishing a merged report of shards.</summary>
+/// <summary>Reconcile: the connection to GitHub, and publishing what Plan concluded (a merged report of shards is planned in ReconcilerRun.Plan.cs).</summary>
 public sealed partial class ReconcilerRun
 {
     /// <summary>How patient Reconcile is with GitHub (tests make it quick).</summary>
