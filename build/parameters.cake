@@ -17,6 +17,9 @@ public sealed class BuildParameters
 
     /// <summary>Null for --target=Help, which runs nothing.</summary>
     public ReconcilerRun Run { get; }
+
+    /// <summary>What the Plan task concluded, for the Reconcile task to publish.</summary>
+    public PlanOutcome Planned { get; set; }
 }
 
 // What the library shows, through Cake: its log (colours, --verbosity), and GitHub Actions' step summary and

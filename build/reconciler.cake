@@ -26,7 +26,7 @@ Task("Validate")
 Task("Plan")
     .Description("Validate, observe (DNS, provider feeds, probes, egress), diff and report to --out; writes nothing to GitHub. The default.")
     .IsDependentOn("Validate")
-    .Does<BuildParameters>(async p => await p.Run.PlanAsync());
+    .Does<BuildParameters>(async p => p.Planned = await p.Run.PlanAsync());
 
 Task("ConnectGitHub")
     .Description("Check GITHUB_TOKEN, --repository and --github-api with one read of the repository. Run by Reconcile first, before anything is observed.")
@@ -36,7 +36,7 @@ Task("Reconcile")
     .Description("Plan, then publish with GITHUB_TOKEN: pull requests for allowlist edits, issues for drift a human must handle, a dashboard issue; close what is resolved.")
     .IsDependentOn("ConnectGitHub")
     .IsDependentOn("Plan")
-    .Does<BuildParameters>(async p => await p.Run.PublishAsync());
+    .Does<BuildParameters>(async p => await p.Run.PublishAsync(p.Planned));
 
 Task("Review")
     .Description("Compare the policies at --base with the working tree; judge only what changed. One sticky PR comment, job summary, annotations, SARIF.")

@@ -40,28 +40,25 @@ public static class CommandLine
     /// <returns>The process's exit code.</returns>
     public static int RunTarget(string target, IReadOnlyCollection<string> targets, Action<string> runTarget, Func<ReconcilerRun?> run, IRunLog log)
     {
-        int exitCode;
-        string why;
+        ExitDecision exit;
         try
         {
             if (!targets.Contains(target, StringComparer.OrdinalIgnoreCase))
                 throw ReconcilerException.InvalidArgument("target", $"'{target}' is not a target; use one of {string.Join(", ", targets)}");
             runTarget(target);
-            exitCode = run()?.ExitCode ?? ExitCodes.Ok;
-            why = run()?.ExitReason ?? "done";
+            exit = run()?.Exit ?? ExitDecision.Done;
         }
         catch (Exception e)
         {
-            exitCode = ExitCodes.For(e);
-            why = ExitCodes.Describe(e);
-            log.Error(why);
+            exit = ExitDecision.Of(e);
+            log.Error(exit.Reason);
             // One line, like every log line: the message may hold data, so its line breaks show as \u000A.
             log.Verbose(e.ToString());
         }
-        if (exitCode == ExitCodes.Ok)
-            log.Information($"exit {exitCode}: {why}");
+        if (exit.Code == ExitCodes.Ok)
+            log.Information($"exit {exit.Code}: {exit.Reason}");
         else
-            log.Warning($"exit {exitCode}: {why}");
-        return exitCode;
+            log.Warning($"exit {exit.Code}: {exit.Reason}");
+        return exit.Code;
     }
 }

@@ -55,7 +55,7 @@ public sealed partial class ReconcilerRun
         }
         foreach (var note in result.Notes.Concat(result.Drafts.SelectMany(d => d.Notes)))
             log.Information("note: " + note);
-        ExitReason = written.Count == 0 ? "nothing to draft" : $"drafted {written.Count} policy file{(written.Count == 1 ? "" : "s")} into {options.Policies}; next: dotnet cake --target=Validate --policies={options.Policies}";
+        Exit = ExitDecision.Imported(written, options.Policies);
         return written;
     }
 

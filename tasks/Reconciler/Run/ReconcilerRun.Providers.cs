@@ -55,12 +55,12 @@ public sealed partial class ReconcilerRun
         }
         if (refreshed.Count == 0)
         {
-            Raise(ExitCodes.RunFailed, $"no feed refreshed ({string.Join(", ", failed)} failed); {options.Snapshot} was not changed");
+            Exit = ExitDecision.Refreshed(refreshed, failed, options.Snapshot);
             return current;
         }
         AtomicFile.Write(options.Snapshot, snapshot.ToTsv());
         log.Information($"wrote {options.Snapshot}: {snapshot.Prefixes.Count} prefixes from {snapshot.Feeds.Count} feeds; refreshed {string.Join(", ", refreshed)}{(failed.Count == 0 ? "" : $"; kept {string.Join(", ", failed)} as they were")}");
-        ExitReason = failed.Count == 0 ? "every feed refreshed" : $"refreshed {string.Join(", ", refreshed)}; {string.Join(", ", failed)} kept as they were";
+        Exit = ExitDecision.Refreshed(refreshed, failed, options.Snapshot);
         return snapshot;
     }
 

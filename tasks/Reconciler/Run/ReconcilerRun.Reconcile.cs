@@ -1,16 +1,13 @@
 using Reconciler.Diagnostics;
 using Reconciler.Engine;
+using Reconciler.Memory;
 using Reconciler.Findings;
 using Reconciler.GitHub;
-using Reconciler.Memory;
-using Reconciler.Providers;
 using Reconciler.Publishing;
-using Reconciler.Reports;
-using Reconciler.Planning;
 
 namespace Reconciler.Run;
 
-/// <summary>Reconcile: the connection to GitHub, publishing the plan, and publishing a merged report of shards.</summary>
+/// <summary>Reconcile: the connection to GitHub, and publishing what Plan concluded (a merged report of shards is planned in ReconcilerRun.Plan.cs).</summary>
 public sealed partial class ReconcilerRun
 {
     /// <summary>How patient Reconcile is with GitHub (tests make it quick).</summary>
@@ -63,27 +60,34 @@ public sealed partial class ReconcilerRun
         return new GitHubClient(new GitHubConnection(http, api, token, retry: GitHubRetry, pacer: GitHubPacer), owner, name);
     }
 
-    /// <summary>Reconcile, step three (after <see cref="PlanAsync"/>): publish the plan, then save the memory to the state branch.</summary>
-    public async Task<PublishResult> PublishAsync(CancellationToken cancellationToken = default)
+    /// <summary>Reconcile, step three: publish what <see cref="PlanAsync"/> concluded, then save the memory to the state branch.</summary>
+    public async Task<PublishResult> PublishAsync(PlanOutcome planned, CancellationToken cancellationToken = default)
     {
-        if (_github is null || ChangePlan is null || Report is null)
-            throw new InvalidOperationException("connect to GitHub and plan before publishing");
+        if (_github is null)
+            throw new InvalidOperationException("connect to GitHub before publishing");
         if (options.Shard.Count > 1)
         {
             // A shard sees part of the estate: publishing it would close everything the other shards found.
             log.Information($"shard {options.Shard} planned and nothing published: merge the shards (--target=Merge) and publish once with --target=Reconcile --report=OUT/report.json");
             return new PublishResult([], [], _github.Connection.Calls);
         }
-        var settings = Policies!.Settings;
+        var settings = planned.Policies.Settings;
         // A dependency whose lookups failed shows no drift this run; that is not a reason to close its PRs or issues.
-        var unsure = Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
-        _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
-        var result = await new Publisher(new GitHubForge(_github), log, _login).PublishAsync(ChangePlan, Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
-        if (_stateBranch is not null && await _stateBranch.SaveAsync(LoadedMemory!, Memory!, StateTolerance(settings.StaleAfter), cancellationToken).ConfigureAwait(false))
+        var unsure = planned.Report.Findings.Where(f => f.Kind == FindingKind.ResolutionFailed).Select(f => f.Dependency).ToHashSet(StringComparer.Ordinal);
+        var publisher = await NewPublisherAsync(cancellationToken).ConfigureAwait(false);
+        var result = await publisher.PublishAsync(planned.Plan, planned.Policies, new PublishLimits(settings.MaxNewPullRequests, settings.MaxNewIssues), unsure, cancellationToken).ConfigureAwait(false);
+        if (_stateBranch is not null && await _stateBranch.SaveAsync(planned.MemoryBefore, planned.MemoryAfter, StateTolerance(settings.StaleAfter), cancellationToken).ConfigureAwait(false))
             log.Information($"saved the drift memory to the branch {StateBranch.DefaultName}");
         var (reads, writes) = _github.Connection.Calls;
         log.Information($"published to {_github.Repository}: {result.Done.Count} changes, {reads} reads and {writes} writes");
         return result;
+    }
+
+    /// <summary>The one place a publisher is made: for <c>--repository</c>, acting only on the bot's own items.</summary>
+    private async Task<Publisher> NewPublisherAsync(CancellationToken cancellationToken)
+    {
+        _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
+        return new Publisher(new GitHubForge(_github!), log, _login);
     }
 
     /// <summary>
@@ -118,50 +122,13 @@ public sealed partial class ReconcilerRun
     private static TimeSpan StateTolerance(TimeSpan staleAfter) =>
         TimeSpan.FromTicks(Math.Min(staleAfter.Ticks / 10, ProvenSpan.LongestGap(staleAfter).Ticks / 4));
 
-    /// <summary>The whole of Reconcile in one call (the Cake graph runs the three steps as Validate, Plan and Reconcile).</summary>
-    public async Task<Report> ReconcileAsync(string? token, CancellationToken cancellationToken = default)
+    /// <summary>The whole of Reconcile in one call (the Cake graph runs the steps as ConnectGitHub, Validate, Plan and Reconcile).</summary>
+    public async Task<PlanOutcome> ReconcileAsync(string? token, CancellationToken cancellationToken = default)
     {
         ConnectToGitHub(token);
-        var report = await PlanAsync(cancellationToken).ConfigureAwait(false);
-        await PublishAsync(cancellationToken).ConfigureAwait(false);
-        return report;
-    }
-
-    /// <summary>
-    /// Reconcile <c>--report</c>: plans from the findings of a merged report (the shards observed; this run only
-    /// publishes), with the merged memory beside it (<c>state.json</c> written by Merge) as the memory to save.
-    /// </summary>
-    private async Task<Report> PlanFromMergedReportAsync(CancellationToken cancellationToken)
-    {
-        var policies = Validate();
-        var file = options.Report!;
-        Report merged;
-        try
-        {
-            merged = ReportJson.Read(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
-        {
-            throw ReconcilerException.InvalidArgument("report", $"cannot read '{file}': {e.Message}");
-        }
-        // One shard's report alone lacks what the others found: publishing it would close their items.
-        if (ShardCover.Of(merged.Run.Shard) is { Count: > 1 } shard)
-            throw ReconcilerException.InvalidArgument("report", $"'{file}' is the report of shard {shard} alone; merge every shard's report with --target=Merge and publish the merged one");
-        (LoadedMemory, var notes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
-        var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
-        Memory = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : LoadedMemory;
-        var suggestions = ProviderDrift.Suggestions(policies, Memory, Providers(), options.Now);
-        // Each shard held back what was too much for its part; the whole estate is judged again here.
-        merged = merged with { Findings = [.. CanonicalFindings.Of(RemovalSafety.Hold(policies, merged.Findings), policies)], Notes = [.. merged.Notes, .. notes] };
-        ChangePlan = Planner.Plan(policies, merged.Findings, suggestions, Memory, options.Now);
-        Report = merged;
-        PlanFiles.Write(ChangePlan, options.Out);
-        if (_stateBranch is null)
-            await StateStore.SaveAsync(LoadedMemory, Memory, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        if (merged.HasFindingsAtOrAbove(options.FailOn))
-            Raise(ExitCodes.FindingsAtOrAboveFailOn, $"{merged.Findings.Count(f => f.Severity >= options.FailOn)} findings of the merged report at or above {options.FailOn.ToWire()}");
-        log.Information($"publishing {file}: {merged.Findings.Count} findings from {merged.Run.Shard}; {ChangePlan.PullRequests.Count} pull requests and {ChangePlan.Issues.Count} issues planned");
-        return merged;
+        var planned = await PlanAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(planned, cancellationToken).ConfigureAwait(false);
+        return planned;
     }
 
     public void Dispose() => _http?.Dispose();

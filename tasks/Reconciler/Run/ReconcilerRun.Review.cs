@@ -13,8 +13,6 @@ namespace Reconciler.Run;
 /// <summary>Review: a pull request's policy changes judged against <c>--base</c>, and its sticky comment.</summary>
 public sealed partial class ReconcilerRun
 {
-    public ReviewResult? Review { get; private set; }
-
     /// <summary>
     /// Compares the policies at <c>--base</c> (read from git objects, no checkout) with the working tree, observes the
     /// dependencies whose rules changed, and judges only what changed. Writes report.json, report.md, review.md and
@@ -44,13 +42,12 @@ public sealed partial class ReconcilerRun
                 log.Error(error.ToString());
             var invalid = new ReviewResult(folder, options.Base, commit, new PolicyChanges([], []), [], loaded.Errors, notes, options.FailOn);
             WriteReview(invalid, new Report { Run = RunInfo(null), Findings = [], Notes = [.. notes, .. loaded.Errors.Select(e => e.ToString())] }, RepositoryPathOf);
-            Raise(ExitCodes.InvalidInput, $"the policies do not validate ({loaded.Errors.Count} error{(loaded.Errors.Count == 1 ? "" : "s")})");
-            return Review = invalid;
+            return invalid;
         }
-        var after = Policies = loaded.Policies!;
+        var after = loaded.Policies!;
         var changes = PolicyChanges.Compare(before, after);
         var judged = after.Only(changes.Dependencies.Contains);
-        var (observations, dnsNotes) = changes.IsEmpty ? (ObservationSet.Empty(options.Now), []) : await ObserveDnsAsync(judged, cancellationToken).ConfigureAwait(false);
+        var (observations, dnsNotes) = changes.IsEmpty ? (ObservationSet.Empty(options.Now), []) : await Observer().Dns.ObserveAsync(judged, NoneRotate, cancellationToken).ConfigureAwait(false);
         notes.AddRange(dnsNotes);
         foreach (var failed in observations.Observations.Where(o => !o.Succeeded).Select(o => o.Host).Distinct(StringComparer.OrdinalIgnoreCase))
             notes.Add($"{failed} did not resolve ({observations.Observations.First(o => o.Host == failed && !o.Succeeded).Outcome}); changes that depend on it were not judged by DNS");
@@ -59,7 +56,7 @@ public sealed partial class ReconcilerRun
         var review = new ReviewResult(folder, options.Base, commit, changes, findings, [], notes, options.FailOn);
         WriteReview(review, new Report { Run = RunInfo(after), Findings = findings, Notes = notes }, RepositoryPathOf);
         log.Information($"reviewed {changes.Admissions.Count} admission changes, {changes.TouchedRules.Count} written rules and {changes.Widenings.Count} other widenings against {options.Base}: {findings.Count} findings");
-        return Review = review;
+        return review;
     }
 
     /// <summary>
@@ -72,7 +69,7 @@ public sealed partial class ReconcilerRun
         var review = await ReviewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         log.Annotate(Annotations.For(review, RepositoryPathOf));
         log.SetStepSummary(ReviewComment.Render(review, RepositoryPathOf));
-        await CommentOnPullRequestAsync(token, cancellationToken).ConfigureAwait(false);
+        await CommentOnPullRequestAsync(review, token, cancellationToken).ConfigureAwait(false);
         return review;
     }
 
@@ -104,17 +101,22 @@ public sealed partial class ReconcilerRun
         return root is null ? displayPath : Path.GetRelativePath(root, Path.GetFullPath(displayPath)).Replace('\\', '/');
     }
 
-    private void WriteReview(ReviewResult review, Report report, Func<string, string> repositoryPath) =>
-        WriteReport(report, OutputFile.Text("review.md", ReviewComment.Render(review, repositoryPath)), Sarif.File(report, repositoryPath));
+    /// <summary>Writes the review's files and decides the run's exit by it.</summary>
+    private void WriteReview(ReviewResult review, Report report, Func<string, string> repositoryPath)
+    {
+        WriteReport(report, null, OutputFile.Text("review.md", ReviewComment.Render(review, repositoryPath)), Sarif.File(report, repositoryPath));
+        Exit = ExitDecision.Of(review);
+    }
+
+    /// <summary>Review asks each changed host as often as settings.samples says: without the memory's view, no pool is known to rotate.</summary>
+    private static readonly IReadOnlySet<string> NoneRotate = new HashSet<string>();
 
     /// <summary>
     /// Posts the review as the pull request's one sticky comment. A read-only token (a fork's pull request) or any
     /// GitHub failure is a warning, not a failed review: the summary and annotations still carry it.
     /// </summary>
-    public async Task CommentOnPullRequestAsync(string? token, CancellationToken cancellationToken = default)
+    public async Task CommentOnPullRequestAsync(ReviewResult review, string? token, CancellationToken cancellationToken = default)
     {
-        if (Review is null)
-            throw new InvalidOperationException("review before commenting");
         if (options.PullRequest is not { } number || string.IsNullOrEmpty(token) || options.Repository is null)
         {
             log.Information("no pull request to comment on (needs GITHUB_TOKEN, --repository and --pull-request or a pull_request event); the review is in " + Path.Combine(options.Out, "review.md"));
@@ -124,7 +126,7 @@ public sealed partial class ReconcilerRun
         var github = NewGitHubClient(http, token);
         try
         {
-            log.Information(await StickyComment.UpsertAsync(github.Issues, number, ReviewComment.Render(Review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
+            log.Information(await StickyComment.UpsertAsync(github.Issues, number, ReviewComment.Render(review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
         }
         catch (GitHubApiException e)
         {

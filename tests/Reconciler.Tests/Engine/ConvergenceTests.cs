@@ -294,8 +294,8 @@ public sealed class ConvergenceTests : IDisposable
                 Observations = replay,
                 Now = at,
             }, new CollectingLog());
-            var report = await run.PlanAsync();
-            return (run, run.ChangePlan!, report);
+            var planned = await run.PlanAsync();
+            return (run, planned.Plan, planned.Report);
         }
 
         /// <summary>Writes the policies, plays the history, applies every proposed pull request, and plans the last moment again.</summary>
@@ -314,7 +314,7 @@ public sealed class ConvergenceTests : IDisposable
             var proposed = first.Plan.PullRequests.Where(p => p.Failure is null).ToList();
             Assert.All(first.Plan.PullRequests, p => Assert.Null(p.Failure));
             // Every pull request touches its own lines; together they are what a person merging all of them gets.
-            var sources = first.Run.Policies!.Sources;
+            var sources = first.Run.Validate().Sources;
             foreach (var file in proposed.SelectMany(p => p.Edits).GroupBy(e => e.Key))
                 await File.WriteAllTextAsync(file.Key, Reconciler.Yaml.YamlTextEdits.Apply(sources[file.Key], file.SelectMany(e => e.Value)));
             var added = proposed.SelectMany(p => p.Added).Select(a => a.Trim('"')).ToHashSet(StringComparer.Ordinal);
@@ -339,7 +339,7 @@ public sealed class ConvergenceTests : IDisposable
         }
 
         private static bool IsPublished(ReconcilerRun run, Finding finding) =>
-            run.Policies!.FindDependency(finding.Dependency)?.Provider is { } provider && Networks.TryParse(finding.Subject, out var network, out _)
+            run.Validate().FindDependency(finding.Dependency)?.Provider is { } provider && Networks.TryParse(finding.Subject, out var network, out _)
             && new ProviderKnowledge(ProviderSnapshot.Default).Published(provider).Any(p => p.Prefix.Equals(network));
     }
 }

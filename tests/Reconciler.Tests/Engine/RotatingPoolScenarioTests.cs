@@ -60,9 +60,9 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
                 Now = Start.AddHours(6 * run),
             };
             var reconciler = new ReconcilerRun(options, new CollectingLog());
-            var report = await reconciler.PlanAsync();
-            Assert.True(reconciler.ChangePlan!.PullRequests.Count <= 1, $"run {run}: {reconciler.ChangePlan.PullRequests.Count} pull requests");
-            runs.Add((report.Findings, reconciler.ChangePlan.PullRequests.SingleOrDefault()?.Fingerprint));
+            var planned = await reconciler.PlanAsync();
+            Assert.True(planned.Plan.PullRequests.Count <= 1, $"run {run}: {planned.Plan.PullRequests.Count} pull requests");
+            runs.Add((planned.Report.Findings, planned.Plan.PullRequests.SingleOrDefault()?.Fingerprint));
         }
 
         string[] Subjects(int run, FindingKind kind) => [.. runs[run].Findings.Where(f => f.Kind == kind).Select(f => f.Subject).Order(StringComparer.Ordinal)];
@@ -106,8 +106,8 @@ public sealed class RotatingPoolScenarioTests(DnsServersFixture servers) : IDisp
             Observations = replay,
         };
 
-        var live = await new ReconcilerRun(Options("live", null), new CollectingLog()).PlanAsync();
-        var replayed = await new ReconcilerRun(Options("replayed", Path.Combine(_scratch, "live", "observations.json")), new CollectingLog()).PlanAsync();
+        var live = (await new ReconcilerRun(Options("live", null), new CollectingLog()).PlanAsync()).Report;
+        var replayed = (await new ReconcilerRun(Options("replayed", Path.Combine(_scratch, "live", "observations.json")), new CollectingLog()).PlanAsync()).Report;
 
         Assert.NotEmpty(live.Findings);
         Assert.Equal(ReportJson.Write(live with { Run = replayed.Run, Notes = [] }), ReportJson.Write(replayed with { Notes = [] }));

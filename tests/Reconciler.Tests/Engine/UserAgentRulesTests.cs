@@ -54,7 +54,7 @@ public sealed class IgnoreAcrossChecksTests
                 Now = DriftEngineTests.Now,
             }, new Reconciler.Tests.Support.CollectingLog());
 
-            var report = await run.PlanAsync();
+            var report = (await run.PlanAsync()).Report;
 
             Assert.Equal(["user-agent-risk other"], report.Findings.Select(f => $"{f.Kind.ToWire()} {f.Dependency}"));
         }

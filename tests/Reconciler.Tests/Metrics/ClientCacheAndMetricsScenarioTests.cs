@@ -60,7 +60,7 @@ public sealed class ClientCacheAndMetricsScenarioTests(DnsServersFixture servers
             Now = Start.AddHours(6 * run),
             Influx = influx,
         }, new CollectingLog());
-        return (await reconciler.PlanAsync(), reconciler);
+        return ((await reconciler.PlanAsync()).Report, reconciler);
     }
 
     [Fact]

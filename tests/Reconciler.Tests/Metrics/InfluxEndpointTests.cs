@@ -68,8 +68,8 @@ public sealed class InfluxEndpointTests : IDisposable
             Influx = endpoint,
         }, log);
         run.UseInfluxToken(token);
-        var report = await run.PlanAsync();
-        Assert.Equal(ExitCodes.FindingsAtOrAboveFailOn, run.ExitCode);
+        var report = (await run.PlanAsync()).Report;
+        Assert.Equal(ExitCodes.FindingsAtOrAboveFailOn, run.Exit.Code);
         return (report, log);
     }
 

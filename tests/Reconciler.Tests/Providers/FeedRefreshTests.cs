@@ -63,7 +63,7 @@ public sealed class FeedRefreshTests : IDisposable
 
         var (run, log) = await RefreshAsync();
 
-        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(0, run.Exit.Code);
         var written = await File.ReadAllTextAsync(SnapshotFile);
         Assert.Contains("#feed\taws\t2025-06-25", written, StringComparison.Ordinal);
         Assert.NotEqual(Part(ProviderSnapshot.Default.ToTsv(), "aws"), Part(written, "aws"));
@@ -81,7 +81,7 @@ public sealed class FeedRefreshTests : IDisposable
 
         var (run, _) = await RefreshAsync();
 
-        Assert.Equal(3, run.ExitCode);
+        Assert.Equal(3, run.Exit.Code);
         Assert.Equal(ProviderSnapshot.Default.ToTsv(), await File.ReadAllTextAsync(SnapshotFile));
     }
 
@@ -102,7 +102,7 @@ public sealed class FeedRefreshTests : IDisposable
         var (run, log) = await RefreshAsync();
 
         // The positive control: Cloudflare's feed in the same refresh is kept, and the run succeeds on it.
-        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(0, run.Exit.Code);
         var written = await File.ReadAllTextAsync(SnapshotFile);
         Assert.Equal(Part(ProviderSnapshot.Default.ToTsv(), "aws"), Part(written, "aws"));
         Assert.Contains("#feed\tcloudflare\t2025-07-25", written, StringComparison.Ordinal);

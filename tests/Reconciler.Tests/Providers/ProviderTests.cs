@@ -142,7 +142,7 @@ public sealed class ProviderTests
             var refreshed = await run.RefreshProvidersAsync();
 
             // Cloudflare and Google refreshed: the refresh succeeds, and names the two it kept (FeedRefreshTests).
-            Assert.Equal(0, run.ExitCode);
+            Assert.Equal(0, run.Exit.Code);
             Assert.Contains("#feed\tcloudflare\t2025-07-25", refreshed.ToTsv(), StringComparison.Ordinal);
             string Part(ProviderSnapshot s, string provider) => string.Join("\n", s.ToTsv().Split('\n').Where(l => l.StartsWith(provider + "\t", StringComparison.Ordinal) || l.StartsWith("#feed\t" + provider, StringComparison.Ordinal)));
             Assert.Equal(Part(ProviderSnapshot.Default, "aws"), Part(refreshed, "aws"));
@@ -203,7 +203,7 @@ public sealed class CdnFrontedScenarioTests(DnsServersFixture servers) : IDispos
             Now = DriftEngineTests.Now,
         }, new CollectingLog());
 
-        var report = await run.PlanAsync();
+        var report = (await run.PlanAsync()).Report;
 
         var cdn = Assert.Single(report.Findings, f => f.Kind == FindingKind.CdnFronted);
         Assert.Equal(("partner", "Cloudflare", FindingAction.Issue), (cdn.Dependency, cdn.Subject, cdn.Action));

@@ -107,8 +107,8 @@ internal sealed class PublishingWorld : IAsyncDisposable
             Repository = $"{FakeGitHub.Owner}/{FakeGitHub.Name}",
         };
         using var run = new ReconcilerRun(adjust is null ? options : adjust(options), Log) { GitHubRetry = retry ?? new GitHubRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5) }, GitHubPacer = pacer ?? GitHubWritePacer.Unpaced };
-        var report = await run.ReconcileAsync(token ?? Token);
-        return (report, run.ExitCode);
+        var report = (await run.ReconcileAsync(token ?? Token)).Report;
+        return (report, run.Exit.Code);
     }
 
     public string Policies => Path.Combine(_root, "policies");

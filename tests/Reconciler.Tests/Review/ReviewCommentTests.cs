@@ -43,13 +43,13 @@ public sealed class ReviewCommentTests
 
         Assert.Empty(github.CommentsOn(number));
         Assert.Contains(world.Log.Lines, l => l.Contains("read-only token", StringComparison.Ordinal) && l.Contains("Resource not accessible", StringComparison.Ordinal));
-        Assert.Equal(1, run.ExitCode); // the review itself still fails the check for its blocking finding
+        Assert.Equal(1, run.Exit.Code); // the review itself still fails the check for its blocking finding
     }
 
     private static async Task<Reconciler.Run.ReconcilerRun> CommentAsync(ReviewWorld world, FakeGitHub github, int number)
     {
-        var (run, _) = await world.ReviewAsync(github.Url.AbsoluteUri, number);
-        await run.CommentOnPullRequestAsync("ghs_review");
+        var (run, review) = await world.ReviewAsync(github.Url.AbsoluteUri, number);
+        await run.CommentOnPullRequestAsync(review, "ghs_review");
         return run;
     }
 }

@@ -57,7 +57,7 @@ public sealed class ReviewMemoryTests
             Now = ReviewWorld.Now,
         }, new CollectingLog());
         var review = await run.ReviewAsync();
-        return $"exit {run.ExitCode}: {string.Join(", ", review.Findings.Select(f => f.Kind.ToWire()).Order())}";
+        return $"exit {run.Exit.Code}: {string.Join(", ", review.Findings.Select(f => f.Kind.ToWire()).Order())}";
     }
 
     /// <summary>A: two addresses of the pool at random; AAAA: none (NODATA).</summary>

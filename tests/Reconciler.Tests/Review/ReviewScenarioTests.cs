@@ -48,7 +48,7 @@ public sealed class ReviewScenarioTests
 
         var expected = Expected[scenario];
         Assert.Equal(expected.Kinds, review.Findings.Select(f => f.Kind.ToWire()).Order());
-        Assert.Equal(expected.ExitCode, run.ExitCode);
+        Assert.Equal(expected.ExitCode, run.Exit.Code);
         var annotations = Annotations.For(review, run.RepositoryPathOf);
         Assert.Equal(expected.Annotations, annotations.Select(a => $"{a.Level.ToString().ToLowerInvariant()} {a.File}:{a.Line}:{a.Column} {a.Title}"));
         var comment = await File.ReadAllTextAsync(Path.Combine(world.Out, "review.md"));

@@ -63,7 +63,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(ExitCodes.InvalidInput, e.ExitCode);
         Assert.StartsWith("GITHUB_TOKEN is not set", e.Message, StringComparison.Ordinal);
-        Assert.Null(run.Policies);
+        Assert.Equal(ExitDecision.Done, run.Exit); // Validate never ran
     }
 
     [Theory]
@@ -95,7 +95,7 @@ public sealed class CommandLineTests : IDisposable
             Assert.Contains(host.Lines, l => l.StartsWith(Line, StringComparison.Ordinal));
         }
         Assert.StartsWith("no pull request to comment on", host.Lines[^1], StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.FindingsAtOrAboveFailOn, run.ExitCode);
+        Assert.Equal(ExitCodes.FindingsAtOrAboveFailOn, run.Exit.Code);
     }
 
     [Theory]
