@@ -68,6 +68,17 @@ public sealed class IssueTitleTests
     }
 
     [Fact]
+    public void Every_row_of_the_facts_table_words_a_title_that_names_the_owner()
+    {
+        Assert.Equal(Enum.GetValues<FindingKind>().Order(), FindingKindFacts.All.Select(f => f.Kind).Order());
+        foreach (var facts in FindingKindFacts.All)
+        {
+            var title = facts.Title(new TitleParts(facts.Kind, "owner-x", null, "s", ["s"], null, null, null));
+            Assert.Contains("owner-x", title, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void The_parts_a_title_leaves_out_read_plainly()
     {
         // No allowlist, no host, no WAF: the title says what it can without them.
