@@ -33,10 +33,20 @@ public sealed record FindingOwner(OwnerKind Kind, string Name)
             OwnerKind.AllowlistHosts when finding.Allowlist == finding.Dependency => new(OwnerKind.AllowlistHosts, finding.Host is { } host ? $"{finding.Dependency}@{host}" : finding.Dependency),
             _ => new(OwnerKind.Dependency, finding.Dependency),
         };
+}
 
+public static class FindingOwners
+{
     /// <summary>
-    /// The dependency that owns the finding, or null when none does: an identity or prefix set named like a
-    /// dependency is never taken for it.
+    /// The dependency a finding is about, whose owner, probe and hosts its issue may name; null when there is none. A
+    /// dependency's own finding names it. A prefix set's names in <see cref="Finding.Dependency"/> the first dependency
+    /// that uses the set, or the set itself when none does: so it is that dependency only if its rules use the set.
+    /// An identity, the policies, or a set named like a dependency never stand for one.
     /// </summary>
-    public Dependency? DependencyIn(PolicySet policies) => Kind == OwnerKind.Dependency ? policies.FindDependency(Name) : null;
+    public static Dependency? DependencyIn(this Finding finding, PolicySet policies) => finding.Owner switch
+    {
+        { Kind: OwnerKind.Dependency, Name: var name } => policies.FindDependency(name),
+        { Kind: OwnerKind.PrefixSet, Name: var set } when policies.Allowlists.Any(a => a.Rules.Any(r => r.PrefixSet == set && r.Dependency == finding.Dependency)) => policies.FindDependency(finding.Dependency),
+        _ => null,
+    };
 }

@@ -38,7 +38,7 @@ public static class IssueGrouping
         var first = group[0];
         var subjects = group.Select(f => f.Subject).Distinct().OrderBy(s => s, AddressOrder.Instance).ToList();
         // Stable for the dependency and kind: the addresses may change from run to run, the issue stays.
-        var subject = first.Kind.Facts().Issue.HasFlag(IssueParts.ProbeUrlSubject) && first.Owner.DependencyIn(policies)?.Probe is { } probe ? probe.Url.ToString() : first.Dependency;
+        var subject = first.Kind.Facts().Issue.HasFlag(IssueParts.ProbeUrlSubject) && first.DependencyIn(policies)?.Probe is { } probe ? probe.Url.ToString() : first.Dependency;
         return first with
         {
             Severity = group.Max(f => f.Severity),
@@ -75,7 +75,7 @@ public static class IssueGrouping
         body.AppendLine($"- dependency: {Markdown.Code(merged.Dependency)}{(allowlists.Count == 0 ? "" : $", allowlist{(allowlists.Count == 1 ? "" : "s")}: {string.Join(", ", allowlists.Select(Markdown.Code))}")}{(merged.Host is null ? "" : $", host: {Markdown.Code(merged.Host)}")}");
         if (merged.Location is not null)
             body.AppendLine($"- policy: {Markdown.Code(merged.Location.ToString())}");
-        var owning = merged.Owner.DependencyIn(policies);
+        var owning = merged.DependencyIn(policies);
         if (Planner.OwnerLine(owning?.Owner, mention: true) is { } owner)
             body.AppendLine($"- owner: {owner}");
         if (group.Count > 1)

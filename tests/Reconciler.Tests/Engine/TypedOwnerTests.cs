@@ -9,13 +9,16 @@ namespace Reconciler.Tests.Engine;
 /// </summary>
 public sealed class TypedOwnerTests
 {
-    /// <summary>A dependency, an identity and a prefix set all called <c>github-api</c>.</summary>
+    /// <summary>A dependency, an identity and a prefix set all called <c>github-api</c>; a dependency and a set no rule uses called <c>idle</c>.</summary>
     private static Reconciler.Policies.Model.PolicySet Policies() => DriftEngineTests.Parse("""
         dependencies:
           - name: github-api
             owner: "@octo-org/platform"
             hosts: [api.example.test]
             identity: github-api
+          - name: idle
+            owner: "@octo-org/idle"
+            hosts: [idle.example.test]
         identities:
           - name: github-api
             egress_ips: [203.0.113.10]
@@ -23,6 +26,9 @@ public sealed class TypedOwnerTests
           - name: github-api
             provider: { name: github, service: api }
             prefixes: [198.51.100.0/24]
+          - name: idle
+            provider: { name: github, service: api }
+            prefixes: [203.0.113.0/24]
         allowlists:
           - name: egress
             kind: iptables
@@ -77,13 +83,29 @@ public sealed class TypedOwnerTests
     }
 
     [Fact]
-    public void Only_a_dependency_that_owns_a_finding_is_found_for_it()
+    public void Only_a_dependency_a_finding_is_about_is_found_for_it()
     {
         var policies = Policies();
 
-        Assert.Equal("github-api", Of(FindingKind.MissingIp, "192.0.2.2", FindingAction.PullRequest, allowlist: "egress").Owner.DependencyIn(policies)?.Name);
-        Assert.Null(Of(FindingKind.EgressIpDrift, "203.0.113.99", FindingAction.Issue).Owner.DependencyIn(policies));
-        Assert.Null(Of(FindingKind.ProviderRangeAdded, "198.51.101.0/24", FindingAction.PullRequest, prefixSet: "github-api").Owner.DependencyIn(policies));
-        Assert.Null((Of(FindingKind.SafetyWeakened, "stale_after", FindingAction.Issue) with { Dependency = FindingOwner.PolicyWide }).Owner.DependencyIn(policies));
+        Assert.Equal("github-api", Of(FindingKind.MissingIp, "192.0.2.2", FindingAction.PullRequest, allowlist: "egress").DependencyIn(policies)?.Name);
+        Assert.Null(Of(FindingKind.EgressIpDrift, "203.0.113.99", FindingAction.Issue).DependencyIn(policies));
+        Assert.Null((Of(FindingKind.SafetyWeakened, "stale_after", FindingAction.Issue) with { Dependency = FindingOwner.PolicyWide }).DependencyIn(policies));
+        // A prefix set's finding names the first dependency that uses the set: that one is found...
+        Assert.Equal("github-api", Of(FindingKind.ProviderRangeAdded, "198.51.101.0/24", FindingAction.PullRequest, prefixSet: "github-api").DependencyIn(policies)?.Name);
+        // ...but a set no rule uses names itself, and the dependency of that name is not its.
+        Assert.Null((Of(FindingKind.ProviderRangeAdded, "198.51.101.0/24", FindingAction.PullRequest, prefixSet: "idle") with { Dependency = "idle" }).DependencyIn(policies));
+    }
+
+    [Fact]
+    public void A_held_removal_from_a_prefix_set_names_the_owner_of_the_dependency_that_uses_it_and_no_namesake()
+    {
+        var policies = Policies();
+        var used = Of(FindingKind.RemovalHeld, "removals", FindingAction.Issue, prefixSet: "github-api");
+        var unused = Of(FindingKind.RemovalHeld, "removals", FindingAction.Issue, prefixSet: "idle") with { Dependency = "idle" };
+
+        var issues = IssueGrouping.Plan(policies, [used, unused], null, null);
+
+        Assert.Contains("- owner: @octo-org/platform", issues.Single(i => i.Finding.PrefixSet == "github-api").Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("owner:", issues.Single(i => i.Finding.PrefixSet == "idle").Body, StringComparison.Ordinal);
     }
 }
