@@ -97,7 +97,7 @@ public static class IssueGrouping
         body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={merged.Fingerprint} -->");
         body.Append(FindingsMarker.Of(group));
         return new PlannedIssue(merged, Title(merged, group), Markdown.Wrap(body.ToString(), LongestLine),
-            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]);
+            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]) { OwnedByDependency = owning?.Name };
     }
 
     /// <summary>

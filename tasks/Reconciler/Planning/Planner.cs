@@ -111,6 +111,7 @@ public static class Planner
         // What owns it says whose owner, advice and timeline it carries: a prefix set's has none of a dependency's, whatever their names.
         var dependency = pr.Findings.Select(f => f.Owner).FirstOrDefault() is { Kind: OwnerKind.Dependency } owner ? index.DependencyNamed(owner.Name) : null;
         var advice = dependency is null ? null : suggestions?.GetValueOrDefault(dependency.Name);
+        pr = pr with { OwnedByDependency = dependency?.Name };
         var suggestion = advice is null ? "" : "\n> **Suggestion:** " + advice + "\n";
         if (pr.Allowlist == PrefixSetPlanner.PseudoAllowlist && failure is null)
             return advice is null ? pr : pr with { Body = pr.Body + suggestion };

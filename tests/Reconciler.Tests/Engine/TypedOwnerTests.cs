@@ -60,6 +60,8 @@ public sealed class TypedOwnerTests
         Assert.DoesNotContain("owner:", issues.Single(i => i.Finding.Kind == FindingKind.EgressIpDrift).Body, StringComparison.Ordinal);
         // Control: the dependency's own issue names its owner.
         Assert.Contains("- owner: @octo-org/platform", issues.Single(i => i.Finding.Kind == FindingKind.ResolutionFailed).Body, StringComparison.Ordinal);
+        // What publishing routes by: the dependency's issue to its owner, the identity's to no one.
+        Assert.Equal([null, "github-api"], issues.OrderBy(i => i.Finding.Kind == FindingKind.ResolutionFailed).Select(i => i.OwnedByDependency));
     }
 
     [Fact]
@@ -80,6 +82,7 @@ public sealed class TypedOwnerTests
         var own = plan.PullRequests.Single(p => p.Allowlist == "egress");
         Assert.Null(own.Failure);
         Assert.Contains("consider track: provider", own.Body, StringComparison.Ordinal);
+        Assert.Equal((null, "github-api"), (set.OwnedByDependency, own.OwnedByDependency));
     }
 
     [Fact]
@@ -107,5 +110,6 @@ public sealed class TypedOwnerTests
 
         Assert.Contains("- owner: @octo-org/platform", issues.Single(i => i.Finding.PrefixSet == "github-api").Body, StringComparison.Ordinal);
         Assert.DoesNotContain("owner:", issues.Single(i => i.Finding.PrefixSet == "idle").Body, StringComparison.Ordinal);
+        Assert.Equal(["github-api", null], issues.OrderBy(i => i.Finding.PrefixSet == "idle").Select(i => i.OwnedByDependency));
     }
 }
