@@ -15,7 +15,7 @@ public static partial class CdnAdvice
 {
     public static string? For(PolicySet policies, Finding finding)
     {
-        if (policies.FindDependency(finding.Dependency) is not { } dependency)
+        if (finding.DependencyIn(policies) is not { } dependency)
             return null;
         var advice = new StringBuilder();
         advice.AppendLine("**What to do:** admit it by name at a proxy and stop tracking its addresses:").AppendLine();

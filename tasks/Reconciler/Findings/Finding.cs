@@ -34,7 +34,7 @@ public sealed record Finding
     public IReadOnlyList<Evidence> Evidence { get; init; } = [];
     /// <summary>The rule or dependency in the policies this finding concerns.</summary>
     public SourceLocation? Location { get; init; }
-    /// <summary>For a refused probe, the WAF that refused it, for code to read instead of the message (not on the wire: report.json keeps its shape).</summary>
+    /// <summary>For a refused probe, the WAF that refused it, for code to read instead of the message (<c>waf</c> in report.json, absent when null).</summary>
     public string? Waf { get; init; }
 
     /// <summary>What this finding belongs to, said by what it is rather than by one string field holding any of them.</summary>

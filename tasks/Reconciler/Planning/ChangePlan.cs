@@ -21,6 +21,9 @@ public sealed record PlannedPullRequest(
 {
     public string Branch => $"reconciler/{Allowlist}/{Dependency}";
 
+    /// <summary>The dependency whose owner is asked to review it, or null (a prefix set's: <see cref="Dependency"/> names the set).</summary>
+    public string? OwnedByDependency { get; init; }
+
     /// <summary>The files as this pull request would leave them (edits kept, not copies: a large estate has hundreds of PRs).</summary>
     public IReadOnlyDictionary<string, string> EditedFiles(IReadOnlyDictionary<string, string> sources) =>
         Edits.ToDictionary(e => e.Key, e => Yaml.YamlTextEdits.Apply(sources[e.Key], e.Value), StringComparer.Ordinal);
@@ -30,7 +33,14 @@ public sealed record PlannedPullRequest(
 }
 
 /// <summary>One issue per finding that a human must handle, found again on later runs by its fingerprint.</summary>
-public sealed record PlannedIssue(Finding Finding, string Title, string Body, IReadOnlyList<string> Labels);
+public sealed record PlannedIssue(Finding Finding, string Title, string Body, IReadOnlyList<string> Labels)
+{
+    /// <summary>
+    /// The dependency whose owner the issue is routed to, or null: an identity's, the policies' or a prefix set's
+    /// issue names no dependency, however its <see cref="Finding.Dependency"/> is spelt (<see cref="FindingOwners.DependencyIn"/>).
+    /// </summary>
+    public string? OwnedByDependency { get; init; }
+}
 
 /// <summary>What Reconcile would publish; what Plan writes as files.</summary>
 public sealed record ChangePlan(IReadOnlyList<PlannedPullRequest> PullRequests, IReadOnlyList<PlannedIssue> Issues)

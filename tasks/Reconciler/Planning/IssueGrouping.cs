@@ -37,9 +37,8 @@ public static class IssueGrouping
             return group[0];
         var first = group[0];
         var subjects = group.Select(f => f.Subject).Distinct().OrderBy(s => s, AddressOrder.Instance).ToList();
-        var dependency = policies.FindDependency(first.Dependency);
         // Stable for the dependency and kind: the addresses may change from run to run, the issue stays.
-        var subject = first.Kind is FindingKind.ProbeFailed or FindingKind.ProbeBlocked && dependency?.Probe is { } probe ? probe.Url.ToString() : first.Dependency;
+        var subject = first.Kind.Facts().Issue.HasFlag(IssueParts.ProbeUrlSubject) && first.DependencyIn(policies)?.Probe is { } probe ? probe.Url.ToString() : first.Dependency;
         return first with
         {
             Severity = group.Max(f => f.Severity),
@@ -55,45 +54,17 @@ public static class IssueGrouping
     private static bool PerAddress(FindingKind kind) => kind.Facts().Grouping != IssueKey.PerSubject;
 
     private static string Summary(FindingKind kind, List<string> subjects) =>
-        $"{subjects.Count} {kind.Facts().Grouping switch { IssueKey.PerHost => "hosts", IssueKey.PerAddress => "addresses", _ => "subjects" }} ({Few(subjects)})";
+        $"{subjects.Count} {kind.Facts().Grouping switch { IssueKey.PerHost => "hosts", IssueKey.PerAddress => "addresses", _ => "subjects" }} ({TitleParts.FewOf(subjects)})";
 
-    private static string Few(List<string> items) =>
-        items.Count <= 4 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(4))} and {items.Count - 4} more";
-
-    /// <summary>What the issue is about, as a sentence a person reads in a list of issues.</summary>
+    /// <summary>What the issue is about, as a sentence a person reads in a list of issues: its kind's row words it.</summary>
     public static string Title(Finding merged, IReadOnlyList<Finding> group)
     {
-        var dependency = merged.Dependency;
         var subjects = group.Select(f => f.Subject).Distinct().OrderBy(s => s, AddressOrder.Instance).ToList();
-        var at = subjects.Count == 1 ? subjects[0] : $"{subjects.Count} addresses";
-        var host = merged.Host ?? dependency;
-        var sentence = merged.Kind switch
-        {
-            FindingKind.ProbeBlocked => $"{dependency}: {Waf(group)} refuses our probe of {host} ({at})",
-            FindingKind.ProbeFailed => $"{dependency}: the probe of {merged.Subject} fails at {at}",
-            FindingKind.CdnFronted => $"{dependency}: now behind {merged.Subject}; admit it by name at a proxy",
-            FindingKind.ResolutionFailed => $"{dependency}: {Few(subjects)} {(subjects.Count == 1 ? "does" : "do")} not resolve",
-            FindingKind.OutsideProviderRange => $"{dependency}: {host} resolves outside its provider's published ranges ({at})",
-            FindingKind.StaticIpChanged => $"{dependency}: {host} resolves outside the partner's addresses ({at})",
-            FindingKind.OverBroadRule => $"{dependency}: {merged.Allowlist ?? "an allowlist"} admits far more than it needs ({Few(subjects)})",
-            FindingKind.UserAgentRisk => $"{dependency}: WAFs may refuse the user agent \"{merged.Subject}\"",
-            FindingKind.EgressIpDrift => $"{dependency}: we leave from {merged.Subject}, which partners may not admit",
-            FindingKind.IgnoreExpired => $"An ignore entry for {dependency} has expired ({merged.Subject})",
-            FindingKind.RuleAdmitsNothing => $"{dependency}: a rule of {merged.Allowlist} admits none of its traffic",
-            FindingKind.LiveRuleDrift => $"{dependency}: hosts of {merged.Allowlist} run other rules than the policies say",
-            FindingKind.RemovalHeld => $"{dependency}: removals from {merged.Allowlist ?? "prefix set " + merged.PrefixSet} held back for a person to check",
-            FindingKind.AdditionRefused => $"{dependency}: {Few(subjects)} not proposed, outside the trust boundary",
-            FindingKind.AdditionHeld => $"{dependency}: a flood of new addresses for {merged.Allowlist} held back for a person to check",
-            FindingKind.ProviderDataStale => $"{dependency}: the {merged.Subject} provider data it follows is out of date",
-            FindingKind.DnsCacheTooLong => $"{dependency}: {merged.Subject} keeps DNS answers longer than they live",
-            _ => $"{dependency}: {merged.Kind.ToWire().Replace('-', ' ')} ({Few(subjects)})",
-        };
+        var parts = new TitleParts(merged.Kind, merged.Dependency, merged.Host, merged.Subject, subjects, merged.Allowlist, merged.PrefixSet, group[0].Waf);
         // A title is plain text on GitHub, but it is one line.
-        sentence = Diagnostics.ControlCharacters.Escape(sentence);
+        var sentence = Diagnostics.ControlCharacters.Escape(merged.Kind.Facts().Title(parts));
         return sentence.Length <= 120 ? sentence : sentence[..119] + "…";
     }
-
-    private static string Waf(IReadOnlyList<Finding> group) => group[0].Waf ?? "a WAF";
 
     private static PlannedIssue Issue(PolicySet policies, Finding merged, List<Finding> group, DriftMemory? memory, DateTimeOffset? now)
     {
@@ -104,17 +75,18 @@ public static class IssueGrouping
         body.AppendLine($"- dependency: {Markdown.Code(merged.Dependency)}{(allowlists.Count == 0 ? "" : $", allowlist{(allowlists.Count == 1 ? "" : "s")}: {string.Join(", ", allowlists.Select(Markdown.Code))}")}{(merged.Host is null ? "" : $", host: {Markdown.Code(merged.Host)}")}");
         if (merged.Location is not null)
             body.AppendLine($"- policy: {Markdown.Code(merged.Location.ToString())}");
-        if (Planner.OwnerLine(policies.FindDependency(merged.Dependency)?.Owner, mention: true) is { } owner)
+        var owning = merged.DependencyIn(policies);
+        if (Planner.OwnerLine(owning?.Owner, mention: true) is { } owner)
             body.AppendLine($"- owner: {owner}");
         if (group.Count > 1)
         {
             body.AppendLine().AppendLine("Each of them:").AppendLine();
             Folded(body, [.. group.OrderBy(f => f.Subject, AddressOrder.Instance).Select(f => $"- {Markdown.Code(f.Subject)}: {Markdown.Text(f.Message)}")]);
         }
-        if (merged.Kind == FindingKind.CdnFronted && CdnAdvice.For(policies, merged) is { } advice)
+        var parts = merged.Kind.Facts().Issue;
+        if (parts.HasFlag(IssueParts.CdnAdvice) && CdnAdvice.For(policies, merged) is { } advice)
             body.AppendLine().Append(advice);
-        if (memory is not null && now is { } at && merged.Kind is FindingKind.CdnFronted or FindingKind.OutsideProviderRange or FindingKind.StaticIpChanged
-            && policies.FindDependency(merged.Dependency) is { } dependency
+        if (memory is not null && now is { } at && parts.HasFlag(IssueParts.AddressTimeline) && owning is { } dependency
             && AddressTimeline.Mermaid(memory, [.. dependency.Hosts.Select(h => h.Value)], at, $"Addresses seen for {dependency.Name}") is { } chart)
             body.AppendLine().AppendLine("Addresses seen (first and last seen):").AppendLine().Append(chart);
         if (merged.Evidence.Count > 0)
@@ -125,7 +97,7 @@ public static class IssueGrouping
         body.AppendLine().AppendLine($"<!-- reconciler:fingerprint={merged.Fingerprint} -->");
         body.Append(FindingsMarker.Of(group));
         return new PlannedIssue(merged, Title(merged, group), Markdown.Wrap(body.ToString(), LongestLine),
-            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]);
+            ["reconciler", merged.Kind.ToWire(), "severity:" + merged.Severity.ToWire()]) { OwnedByDependency = owning?.Name };
     }
 
     /// <summary>

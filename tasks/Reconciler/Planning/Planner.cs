@@ -31,7 +31,7 @@ public static class Planner
             .Concat(PrefixSetPlanner.Drafts(policies, findings, memory, now))
             .ToList();
         var failures = Validate(policies, drafts);
-        var pullRequests = drafts.Select(pr => Finished(pr, failures.GetValueOrDefault(pr.Branch), policies, suggestions?.GetValueOrDefault(pr.Dependency), memory, now, lookups)).ToList();
+        var pullRequests = drafts.Select(pr => Finished(pr, failures.GetValueOrDefault(pr.Branch), policies, suggestions, memory, now, lookups)).ToList();
         var issues = IssueGrouping.Plan(policies, findings, memory, now);
         return new ChangePlan(pullRequests, issues);
     }
@@ -106,13 +106,16 @@ public static class Planner
     /// when its edit does not validate, with the failure and no edit at all. A prefix set's pull request comes with
     /// its own body and diff (<see cref="PrefixSetPlanner"/>), which only the advice follows.
     /// </summary>
-    private static PlannedPullRequest Finished(PlannedPullRequest pr, string? failure, PolicySet policies, string? advice, DriftMemory? memory, DateTimeOffset? now, PlanLookups index)
+    private static PlannedPullRequest Finished(PlannedPullRequest pr, string? failure, PolicySet policies, IReadOnlyDictionary<string, string>? suggestions, DriftMemory? memory, DateTimeOffset? now, PlanLookups index)
     {
+        // What owns it says whose owner, advice and timeline it carries: a prefix set's has none of a dependency's, whatever their names.
+        var dependency = pr.Findings.Select(f => f.Owner).FirstOrDefault() is { Kind: OwnerKind.Dependency } owner ? index.DependencyNamed(owner.Name) : null;
+        var advice = dependency is null ? null : suggestions?.GetValueOrDefault(dependency.Name);
+        pr = pr with { OwnedByDependency = dependency?.Name };
         var suggestion = advice is null ? "" : "\n> **Suggestion:** " + advice + "\n";
         if (pr.Allowlist == PrefixSetPlanner.PseudoAllowlist && failure is null)
             return advice is null ? pr : pr with { Body = pr.Body + suggestion };
-        var dependency = index.DependencyNamed(pr.Dependency);
-        var timeline = pr.Allowlist == PrefixSetPlanner.PseudoAllowlist ? null : Timeline(dependency, memory, now);
+        var timeline = Timeline(dependency, memory, now);
         var body = PullRequestBody(pr.Allowlist, pr.Dependency, [.. pr.Added], [.. pr.Removed], [.. pr.Findings], failure, dependency?.Owner, timeline, suggestion);
         if (failure is not null)
             return pr with { Failure = failure, Diff = "", Edits = new Dictionary<string, IReadOnlyList<TextEdit>>(), Body = body };

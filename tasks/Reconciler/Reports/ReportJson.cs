@@ -44,21 +44,9 @@ public static class ReportJson
                 Action = f.Action,
                 Evidence = f.Evidence ?? [],
                 Location = ParseLocation(f.Location),
-                Waf = kind == FindingKind.ProbeBlocked ? RefusedBy(f.Message) : null,
+                Waf = f.Waf,
             })],
         };
-    }
-
-    /// <summary>
-    /// The WAF of a refused probe, which report.json carries only inside its message (its shape stays as it is): read
-    /// back here, at the wire, so that nothing past it reads prose.
-    /// </summary>
-    private static string? RefusedBy(string message)
-    {
-        const string refused = " was refused by ";
-        var by = message.IndexOf(refused, StringComparison.Ordinal);
-        var end = by < 0 ? -1 : message.IndexOf(" (", by + refused.Length, StringComparison.Ordinal);
-        return end > by + refused.Length ? message[(by + refused.Length)..end] : null;
     }
 
     private static Diagnostics.SourceLocation? ParseLocation(string? text)
@@ -95,9 +83,10 @@ public static class ReportJson
         string? Location,
         string Fingerprint,
         FindingAction Action,
-        string? PrefixSet = null)
+        string? PrefixSet = null,
+        string? Waf = null)
     {
         public static WireFinding From(Finding f) =>
-            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action, f.PrefixSet);
+            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action, f.PrefixSet, f.Waf);
     }
 }

@@ -78,6 +78,34 @@ public sealed class ReportTests
     [InlineData(Severity.Critical, false)]
     public void Fail_on_compares_severities_in_order(Severity threshold, bool fails) =>
         Assert.Equal(fails, Sample(Missing("54.239.1.1", "x")).HasFindingsAtOrAbove(threshold));
+
+    private static Finding Blocked(string? waf) => new()
+    {
+        Kind = FindingKind.ProbeBlocked, Severity = Severity.High, Dependency = "gmc-api", Host = "webservices.gmc-uk.org", Subject = "104.18.22.5",
+        Message = "https://webservices.gmc-uk.org/ at 104.18.22.5 was refused by Akamai (403).", Action = FindingAction.Issue, Waf = waf,
+    };
+
+    [Fact]
+    public void A_refused_probe_carries_its_WAF_on_the_wire_and_reads_it_back_from_there()
+    {
+        var written = ReportJson.Write(Sample(Blocked("Cloudflare"), Missing("54.239.1.1", "x")));
+        using var json = JsonDocument.Parse(written);
+
+        Assert.Equal("Cloudflare", json.RootElement.GetProperty("findings")[0].GetProperty("waf").GetString());
+        Assert.Equal("Cloudflare", ReportJson.Read(written).Findings[0].Waf);
+        // Absent when null: every other finding is written as it was before the field existed.
+        Assert.False(json.RootElement.GetProperty("findings")[1].TryGetProperty("waf", out _));
+        Assert.DoesNotContain("\"waf\"", ReportJson.Write(Sample(Blocked(null), Missing("54.239.1.1", "x"))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_WAF_named_only_in_the_message_is_not_read_back()
+    {
+        // The message is for people: a report without the field has no WAF, whatever its sentence says.
+        Assert.Null(ReportJson.Read(ReportJson.Write(Sample(Blocked(null)))).Findings[0].Waf);
+        // Control: the same finding with the field does.
+        Assert.Equal("Akamai", ReportJson.Read(ReportJson.Write(Sample(Blocked("Akamai")))).Findings[0].Waf);
+    }
 }
 
 public sealed class ShardAndMergeTests
