@@ -31,7 +31,7 @@ public static partial class PublishDecisions
         foreach (var pr in planned.OrderByDescending(p => p.Findings.Max(f => f.Severity)).ThenBy(p => p.Branch, StringComparer.Ordinal))
         {
             var change = ChangeOf(pr);
-            var owner = owners.GetValueOrDefault(pr.Dependency);
+            var owner = pr.OwnedByDependency is { } dependency ? owners.GetValueOrDefault(dependency) : null;
             if (state.OpenPullRequests.TryGetValue(pr.Branch, out var open))
             {
                 var routed = open.Marker.Routed;
@@ -87,7 +87,7 @@ public static partial class PublishDecisions
         foreach (var issue in plan.Issues.OrderByDescending(i => i.Finding.Severity).ThenBy(i => i.Finding.Fingerprint, StringComparer.Ordinal))
         {
             var marker = MarkerOf(issue);
-            var assignee = owners.GetValueOrDefault(issue.Finding.Dependency) is { IsTeam: false } login ? login : null;
+            var assignee = issue.OwnedByDependency is { } owning && owners.GetValueOrDefault(owning) is { IsTeam: false } login ? login : null;
             var existing = byFingerprint[marker.Fingerprint].OrderBy(i => i.Issue.Number).ToList();
             var open = existing.Where(i => i.IsOpen).ToList();
             if (open.Count > 0)

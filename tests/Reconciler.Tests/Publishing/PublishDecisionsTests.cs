@@ -175,12 +175,14 @@ public sealed class PublishDecisionsTests
     {
         var findings = added.Select(a => Finding(FindingKind.MissingIp, severity, dependency, a, $"dns\t{a} from 127.0.0.1:53") with { Action = FindingAction.PullRequest }).ToList();
         return new PlannedPullRequest("egress", dependency, $"Allow {string.Join(", ", added)} for {dependency} in egress", $"Adds {string.Join(", ", added)}: seen at 2026-11-23T06:00:00Z.",
-            ["reconciler", "allowlist", "missing-ip"], added, [], new Dictionary<string, IReadOnlyList<Reconciler.Yaml.TextEdit>>(), "+ " + string.Join(", ", added), findings);
+            ["reconciler", "allowlist", "missing-ip"], added, [], new Dictionary<string, IReadOnlyList<Reconciler.Yaml.TextEdit>>(), "+ " + string.Join(", ", added), findings)
+        { OwnedByDependency = dependency };
     }
 
     private static PlannedIssue IssueOf(Finding finding) =>
         new(finding, $"{finding.Dependency}: {finding.Kind.ToWire()} {finding.Subject}", $"{finding.Message}.\n\n- {finding.Evidence[0].Source}: {finding.Evidence[0].Detail}",
-            ["reconciler", finding.Kind.ToWire(), "severity:" + finding.Severity.ToString().ToLowerInvariant()]);
+            ["reconciler", finding.Kind.ToWire(), "severity:" + finding.Severity.ToString().ToLowerInvariant()])
+        { OwnedByDependency = finding.Dependency };
 
     // GitHub's side: each item as the bot left it, unless a row changes it.
 
