@@ -44,8 +44,9 @@ public static class DriftEngine
         }
         if (providers is not null)
         {
-            findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff, memory, now));
-            findings.AddRange(PrefixSetDrift.Check(policies, byHost, memory, providers, handsOff, now));
+            declared ??= DeclaredSightings.Of(policies, byHost, memory);
+            findings.AddRange(ProviderDrift.Check(policies, observations, providers, handsOff, memory, now, declared));
+            findings.AddRange(PrefixSetDrift.Check(policies, byHost, memory, providers, handsOff, now, declared));
         }
         findings.AddRange(PolicyLint.Check(policies));
         findings.AddRange(handsOff.Expired.Select(ExpiredIgnore));
@@ -131,9 +132,6 @@ public static class DriftEngine
         }
     }
 
-    /// <summary>The sentence a removal's message ends with; <see cref="RemovalSafety"/> replaces it when it holds the removal back.</summary>
-    public const string RemovalSentence = " The plan removes it.";
-
     private static IEnumerable<Finding> Stale(Dependency dependency, Allowlist allowlist, List<AllowlistRule> rules, RemovalProof proof, HandsOff handsOff, TimeSpan staleAfter)
     {
         if (proof.Refused is not null)
@@ -153,7 +151,7 @@ public static class DriftEngine
                     Allowlist = allowlist.Name,
                     Host = dependency.Hosts[0].Value,
                     Subject = subject,
-                    Message = $"{subject} has not been seen for {dependency.Name} {(lastSeen is { } l ? "since " + l.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "at all")} over stale_after ({staleAfter.TotalDays:0.#}d) of successful lookups: it admits traffic nobody needs.{RemovalSentence}",
+                    Message = $"{subject} has not been seen for {dependency.Name} {(lastSeen is { } l ? "since " + l.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "at all")} over stale_after ({staleAfter.TotalDays:0.#}d) of successful lookups: it admits traffic nobody needs.",
                     Action = FindingAction.PullRequest,
                     Evidence = [new Evidence("memory", evidence, lastSeen)],
                     Location = destination.Location,

@@ -12,7 +12,9 @@ namespace Reconciler.Engine;
 /// voice, large removals are held, what a pull request removes is not also over-broad, and the result is put in its
 /// canonical form. Every addition passes the one admission gate before anything silences it (so an ignore can name
 /// addition-refused), and floods of DNS-derived additions are held after one voice (a CDN-fronted dependency proposes
-/// none anyway) (README "Trust boundary"). Pure.
+/// none anyway) (README "Trust boundary"). Every removal passes the one removal gate (the proof) before the threshold
+/// counts it, whichever rule proposed it, and each removal's message gets the sentence of its fate last
+/// (README "What Reconciler will never do"). Pure.
 /// </summary>
 public static class FindingPipeline
 {
@@ -31,6 +33,9 @@ public static class FindingPipeline
         var admitted = AdditionRefusals.Apply(policies, found);
         var spoken = OneVoice.Apply(handsOff.Silence(admitted));
         var unflooded = AdditionFloods.Hold(policies, spoken);
-        return CanonicalFindings.Of(RemovedNotOverBroad.Apply(policies, RemovalSafety.Hold(policies, unflooded)), policies);
+        // After the additions are final: what the plan adds in a removal's place is not taken away.
+        var proven = RemovalGate.Apply(policies, observed.Dns, memory, now, unflooded);
+        var judged = RemovedNotOverBroad.Apply(policies, RemovalSafety.Judge(policies, proven));
+        return CanonicalFindings.Of(RemovalSentences.Write(judged), policies);
     }
 }

@@ -14,8 +14,9 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class PrefixSetDrift
 {
-    /// <param name="thisRunByHost">This run's observations by host: a removal needs the proof of <see cref="RemovalProof"/>.</param>
-    public static IEnumerable<Finding> Check(PolicySet policies, ILookup<string, Observation> thisRunByHost, DriftMemory memory, ProviderKnowledge providers, HandsOff handsOff, DateTimeOffset now)
+    /// <param name="thisRunByHost">This run's observations by host: a removal needs the proof of <see cref="RemovalProof"/> (judged again by <see cref="RemovalGate"/>).</param>
+    /// <param name="declared">Every declared host's sightings, as the removal gate counts them, so that a prefix kept says why.</param>
+    public static IEnumerable<Finding> Check(PolicySet policies, ILookup<string, Observation> thisRunByHost, DriftMemory memory, ProviderKnowledge providers, HandsOff handsOff, DateTimeOffset now, DeclaredSightings? declared = null)
     {
         foreach (var set in policies.PrefixSets.Where(s => s.Provider is not null))
         {
@@ -25,7 +26,7 @@ public static class PrefixSetDrift
             var what = Describe(set.Provider!);
             var published = providers.Published(set.Provider!).Select(p => p.Prefix).Distinct().ToList();
             // A feed that did not load, or publishes nothing for this service, proves nothing: nothing is removed.
-            var removals = providers.HasFeedFor(set.Provider!) ? Removals(policies, set, users, published, thisRunByHost, memory, handsOff, now) : [];
+            var removals = providers.HasFeedFor(set.Provider!) ? Removals(policies, set, users, published, thisRunByHost, memory, handsOff, now, declared) : [];
             var removed = removals.Where(r => r.Hold is null).Select(r => r.Prefix).ToHashSet();
             // Additions are judged against what stays after this change's own removals: a prefix the provider split is
             // replaced in the same pull request by every published prefix inside it (README "Provider feeds").
@@ -61,7 +62,7 @@ public static class PrefixSetDrift
                     PrefixSet = set.Name,
                     Subject = subject,
                     Message = removal.Hold is null
-                        ? $"{subject} is no longer published for {what}{by}; prefix set {set.Name} ({where}) still admits {(replacements.Count == 0 ? "it" : "the rest of it")}, and the provider may give it to anyone. The plan removes it."
+                        ? $"{subject} is no longer published for {what}{by}; prefix set {set.Name} ({where}) still admits {(replacements.Count == 0 ? "it" : "the rest of it")}, and the provider may give it to anyone."
                         : $"{subject} is no longer published for {what}{by}, {removal.Hold}.",
                     Action = removal.Hold is null ? FindingAction.PullRequest : FindingAction.None,
                     Evidence = [new Evidence($"{set.Provider!.Name} feed", $"no published {what} prefix holds {subject}"), .. removal.InUse.Take(3).Select(a => new Evidence("memory", $"{a} seen within stale_after"))],
@@ -78,10 +79,10 @@ public static class PrefixSetDrift
     /// no published prefix covers needs the removal proof: the rest stays admitted through its replacements.
     /// </summary>
     private static List<Removal> Removals(PolicySet policies, PrefixSet set, IReadOnlyList<(Allowlist Allowlist, AllowlistRule Rule)> users, List<IPNetwork> published,
-        ILookup<string, Observation> thisRunByHost, DriftMemory memory, HandsOff handsOff, DateTimeOffset now)
+        ILookup<string, Observation> thisRunByHost, DriftMemory memory, HandsOff handsOff, DateTimeOffset now, DeclaredSightings? declared)
     {
         var proofs = users.Select(u => policies.FindDependency(u.Rule.Dependency)).OfType<Dependency>().DistinctBy(d => d.Name)
-            .Select(d => RemovalProof.For(d, thisRunByHost, memory, policies.Settings.StaleAfter, now)).ToList();
+            .Select(d => RemovalProof.For(d, thisRunByHost, memory, policies.Settings.StaleAfter, now, declared)).ToList();
         var recent = RecentAddresses(policies, users, memory, now);
         var mayRemove = users.All(u => policies.FindDependency(u.Rule.Dependency) is { } d && handsOff.MayRemoveFrom(u.Rule, d));
         var removals = new List<Removal>();

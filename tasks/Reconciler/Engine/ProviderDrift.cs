@@ -15,8 +15,9 @@ namespace Reconciler.Engine;
 /// </summary>
 public static class ProviderDrift
 {
-    /// <param name="memory">The memory, holding this run's observations; a removal needs its proof (<see cref="RemovalProof"/>).</param>
-    public static IEnumerable<Finding> Check(PolicySet policies, ObservationSet observations, ProviderKnowledge providers, HandsOff handsOff, DriftMemory memory, DateTimeOffset now)
+    /// <param name="memory">The memory, holding this run's observations; a removal needs its proof (<see cref="RemovalProof"/>, judged again by <see cref="RemovalGate"/>).</param>
+    /// <param name="declared">Every declared host's sightings, as the removal gate counts them, so that what this rule says agrees with it.</param>
+    public static IEnumerable<Finding> Check(PolicySet policies, ObservationSet observations, ProviderKnowledge providers, HandsOff handsOff, DriftMemory memory, DateTimeOffset now, DeclaredSightings? declared = null)
     {
         var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
         foreach (var dependency in policies.Dependencies)
@@ -26,7 +27,7 @@ public static class ProviderDrift
             if (dependency.Track == TrackMode.Provider && dependency.Provider is { } provider)
             {
                 var published = providers.Published(provider);
-                var proof = RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now);
+                var proof = RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now, declared);
                 var fed = providers.HasFeedFor(provider);
                 foreach (var finding in Ranges(policies, dependency, provider, published, handsOff, fed ? proof : null))
                     yield return finding;
@@ -86,8 +87,8 @@ public static class ProviderDrift
                     Allowlist = allowlist.Name,
                     Subject = Networks.Format(destination.Value),
                     Message = replacements.Count > 0 && unused is null
-                        ? $"{destination.Value} is no longer published for {what}{by}: nothing it admitted is lost.{DriftEngine.RemovalSentence}"
-                        : $"{destination.Value} is not (or no longer) published for {what}{by}, and no lookup gave an address in {(replacements.Count == 0 ? "it" : "the rest of it")}: it admits addresses the provider may give to anyone.{DriftEngine.RemovalSentence}",
+                        ? $"{destination.Value} is no longer published for {what}{by}: nothing it admitted is lost."
+                        : $"{destination.Value} is not (or no longer) published for {what}{by}, and no lookup gave an address in {(replacements.Count == 0 ? "it" : "the rest of it")}: it admits addresses the provider may give to anyone.",
                     Action = FindingAction.PullRequest,
                     Evidence = [new Evidence($"{provider.Name} feed", $"no published {what} prefix holds {destination.Value}"), .. unused is null ? Array.Empty<Evidence>() : [new Evidence("memory", unused)]],
                     Location = destination.Location,
@@ -186,7 +187,10 @@ public static class ProviderDrift
                 .Distinct().ToList();
             if (recent.Count < 4)
                 continue;
-            var owners = recent.Select(a => providers.Index.Owners(IPAddress.Parse(a)).Where(o => o.Provider != "cloudflare").Select(o => (o.Provider, o.Service, o.Region)).ToHashSet()).ToList();
+            // An address in a CDN's published ranges (the feeds say which, CdnCatalog) tells nothing of who serves the
+            // dependency: the CDN does, and cdn-fronted tells it to admit by name instead.
+            var owners = recent.Select(a => providers.Index.Owners(IPAddress.Parse(a)))
+                .Select(o => CdnCatalog.CdnOfOwners(o) is null ? o.Select(x => (x.Provider, x.Service, x.Region)).ToHashSet() : []).ToList();
             var common = owners.Skip(1).Aggregate(owners[0], (all, next) => [.. all.Intersect(next)]);
             // AWS lists most prefixes under AMAZON as well as their own service: the narrower service says more.
             if (common.OrderBy(o => o.Service == "AMAZON").FirstOrDefault() is { Provider: not null } owner)

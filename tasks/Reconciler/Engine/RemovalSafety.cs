@@ -10,11 +10,24 @@ namespace Reconciler.Engine;
 /// <c>settings.max_removal_share</c> of an allowlist's removable destinations (or of a prefix set's prefixes), or
 /// leave a rule or a set with none, are held back from the pull requests. The removal findings stay in the report with no action, and one
 /// <c>removal-held</c> issue per allowlist and dependency lists what would have gone and why. Additions are never
-/// held: they prevent outages. Pure.
+/// held: they prevent outages. It judges every kind whose effect is removal, after the removal gate, so only proven
+/// removals count. Pure.
 /// </summary>
 public static class RemovalSafety
 {
-    public static IReadOnlyList<Finding> Hold(PolicySet policies, IReadOnlyList<Finding> findings)
+    /// <summary>
+    /// The threshold over findings as a report holds them (messages final: the merged report of shards), each held
+    /// removal's message rewritten to say so.
+    /// </summary>
+    public static IReadOnlyList<Finding> Hold(PolicySet policies, IReadOnlyList<Finding> findings) =>
+        // Judge keeps the findings in their order and appends its removal-held issues after them.
+        [.. Judge(policies, findings).Select((f, i) => i < findings.Count && f.Kept == RemovalKept.Held && findings[i].Kept != RemovalKept.Held ? RemovalSentences.HeldAfterReport(f) : f)];
+
+    /// <summary>
+    /// The threshold inside the pipeline: a held removal loses its action and is marked <see cref="RemovalKept.Held"/>;
+    /// its message is left to <see cref="RemovalSentences"/>.
+    /// </summary>
+    public static IReadOnlyList<Finding> Judge(PolicySet policies, IReadOnlyList<Finding> findings)
     {
         var proposed = findings.Where(IsProposedRemoval).ToList();
         if (proposed.Count == 0)
@@ -63,7 +76,7 @@ public static class RemovalSafety
         foreach (var finding in findings)
         {
             var held = IsProposedRemoval(finding) && reasons.ContainsKey((Container(finding), finding.Dependency));
-            result.Add(held ? finding with { Action = FindingAction.None, Message = HeldMessage(finding.Message) } : finding);
+            result.Add(held ? finding with { Action = FindingAction.None, Kept = RemovalKept.Held } : finding);
         }
         foreach (var ((container, dependency), reason) in reasons.OrderBy(r => r.Key.Container, StringComparer.Ordinal).ThenBy(r => r.Key.Dependency, StringComparer.Ordinal))
         {
@@ -116,12 +129,6 @@ public static class RemovalSafety
         var receiver = adds ? AdditionReceiver.Of(rules) : null;
         return rules.FirstOrDefault(r => r != receiver && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
     }
-
-    /// <summary>How a removal the threshold held back ends its message.</summary>
-    private const string HeldSentence = " Held back from the plan by the safety threshold (see the removal-held issue).";
-
-    private static string HeldMessage(string message) =>
-        (message.EndsWith(DriftEngine.RemovalSentence, StringComparison.Ordinal) ? message[..^DriftEngine.RemovalSentence.Length] : message) + HeldSentence;
 
     private static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);
 }

@@ -13,6 +13,15 @@ public enum FindingAction
     None,
 }
 
+/// <summary>Why the engine kept a removal out of the pull requests; the pipeline's last step says so in the message.</summary>
+public enum RemovalKept
+{
+    /// <summary>The removal proof does not hold for it (README "What Reconciler will never do").</summary>
+    Unproven,
+    /// <summary>The safety threshold held it back (README "How Plan decides").</summary>
+    Held,
+}
+
 /// <summary>One thing that says where to look, so a person can check it.</summary>
 public sealed record Evidence(string Source, string Detail, DateTimeOffset? ObservedAt = null, uint? Ttl = null);
 
@@ -36,6 +45,8 @@ public sealed record Finding
     public SourceLocation? Location { get; init; }
     /// <summary>For a refused probe, the WAF that refused it, for code to read instead of the message (<c>waf</c> in report.json, absent when null).</summary>
     public string? Waf { get; init; }
+    /// <summary>For a removal the engine kept out of the pull requests, why (not on the wire: the message says it).</summary>
+    public RemovalKept? Kept { get; init; }
 
     /// <summary>What this finding belongs to, said by what it is rather than by one string field holding any of them.</summary>
     public FindingOwner Owner => FindingOwner.Of(this);

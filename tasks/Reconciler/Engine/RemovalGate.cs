@@ -1,0 +1,127 @@
+using System.Net;
+using Reconciler.Findings;
+using Reconciler.Memory;
+using Reconciler.Observe;
+using Reconciler.Policies.Model;
+using Reconciler.Policies.Validation;
+
+namespace Reconciler.Engine;
+
+/// <summary>
+/// The one authority over what a pull request may take away, whichever rule proposed it: every finding whose kind
+/// removes (<see cref="FindingKindFacts"/>) and that is proposed for a pull request must have what it takes away proven
+/// unused by <see cref="RemovalProof"/>, with every declared host's sightings (<see cref="DeclaredSightings"/>), for the
+/// dependency of its rule, or, for a prefix set, for every dependency whose rule admits the set (README "What
+/// Reconciler will never do", "Hosts carry memory", "Rotating pools"). What stays admitted for it after the plan (the
+/// dependency's other destinations, the additions the same plan proposes) is not taken away and needs no proof.
+/// A removal the proof does not carry stays in the report with no action, marked <see cref="RemovalKept.Unproven"/>
+/// and with the proof's evidence: a rule proposed it, and a person should see that it was refused, not lose it.
+/// Rules still judge the proof themselves for what their messages say; this gate is what a pull request obeys. Pure.
+/// </summary>
+public static class RemovalGate
+{
+    public static IReadOnlyList<Finding> Apply(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now, IReadOnlyList<Finding> findings)
+    {
+        var proposed = findings.Where(IsProposedRemoval).ToList();
+        if (proposed.Count == 0)
+            return findings;
+        var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
+        DeclaredSightings? declared = null;
+        var proofs = new Dictionary<string, RemovalProof>(StringComparer.Ordinal);
+        RemovalProof ProofOf(Dependency dependency)
+        {
+            if (!proofs.TryGetValue(dependency.Name, out var proof))
+                proofs[dependency.Name] = proof = RemovalProof.For(dependency, byHost, memory, policies.Settings.StaleAfter, now, declared ??= DeclaredSightings.Of(policies, byHost, memory));
+            return proof;
+        }
+        var plan = new PlannedEdits(findings);
+        return [.. findings.Select(f => IsProposedRemoval(f) && Unproven(policies, plan, f, ProofOf) is { } why
+            ? f with { Action = FindingAction.None, Kept = RemovalKept.Unproven, Evidence = [.. f.Evidence, new Evidence("removal proof", why)] }
+            : f)];
+    }
+
+    private static bool IsProposedRemoval(Finding f) =>
+        f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Remove;
+
+    /// <summary>Why the removal is not proven, or null when it is; anything it cannot read refuses it.</summary>
+    private static string? Unproven(PolicySet policies, PlannedEdits plan, Finding removal, Func<Dependency, RemovalProof> proofOf)
+    {
+        if (!Networks.TryParse(removal.Subject, out var destination, out _))
+            return $"{removal.Subject} is not a destination";
+        List<Dependency> users;
+        IEnumerable<IPNetwork> staying;
+        if (removal.Allowlist is { } name)
+        {
+            if (policies.FindAllowlist(name) is not { } allowlist)
+                return $"allowlist {name} is not declared";
+            if (policies.FindDependency(removal.Dependency) is not { } dependency)
+                return $"dependency {removal.Dependency} is not declared";
+            users = [dependency];
+            var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
+            var sets = rules.Select(r => r.PrefixSet).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            staying = [.. rules.SelectMany(r => r.Admits).Select(d => d.Value).Where(d => !plan.Removes(name, dependency.Name, d) && !sets.Any(s => plan.RemovesFromSet(s, d))),
+                .. plan.AddedTo(name, dependency.Name), .. sets.SelectMany(plan.AddedToSet)];
+        }
+        else if (removal.PrefixSet is { } setName)
+        {
+            if (policies.FindPrefixSet(setName) is not { } set)
+                return $"prefix set {setName} is not declared";
+            users = [];
+            foreach (var (_, rule) in PrefixSetDrift.UsersOf(policies, setName))
+            {
+                if (policies.FindDependency(rule.Dependency) is not { } user)
+                    return $"dependency {rule.Dependency}, whose rule admits prefix set {setName}, is not declared";
+                if (!users.Any(u => u.Name == user.Name))
+                    users.Add(user);
+            }
+            staying = [.. set.Prefixes.Select(p => p.Value).Where(p => !plan.RemovesFromSet(setName, p)), .. plan.AddedToSet(setName)];
+        }
+        else
+        {
+            return "it names neither an allowlist nor a prefix set";
+        }
+        // Only what nothing staying covers is taken away: a prefix replaced whole by what stays loses nothing.
+        var lost = PrefixReplacement.Remainder(destination, staying);
+        foreach (var dependency in users)
+        {
+            var proof = proofOf(dependency);
+            foreach (var block in lost)
+            {
+                if (!proof.ProvesUnused(block, out _, out var evidence))
+                    return $"{dependency.Name}: {evidence}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The destinations this plan's pull requests add and remove, by allowlist and dependency or by prefix set.</summary>
+    private sealed class PlannedEdits
+    {
+        private readonly HashSet<(string Container, string Dependency, string Network)> _removed = [];
+        private readonly ILookup<(string Container, string Dependency), IPNetwork> _added;
+
+        public PlannedEdits(IReadOnlyList<Finding> findings)
+        {
+            foreach (var f in findings.Where(IsProposedRemoval))
+            {
+                if (Networks.TryParse(f.Subject, out var network, out _))
+                    _removed.Add((Container(f), DependencyKey(f), Networks.Format(network)));
+            }
+            _added = findings.Where(f => f.ProposesAddition()).Select(f => (Finding: f, Parsed: Networks.TryParse(f.Subject, out var n, out _) ? (IPNetwork?)n : null))
+                .Where(x => x.Parsed is not null).ToLookup(x => (Container(x.Finding), DependencyKey(x.Finding)), x => x.Parsed!.Value);
+        }
+
+        public bool Removes(string allowlist, string dependency, IPNetwork network) => _removed.Contains(("allowlist:" + allowlist, dependency, Networks.Format(network)));
+
+        public bool RemovesFromSet(string set, IPNetwork network) => _removed.Contains(("prefix_set:" + set, "", Networks.Format(network)));
+
+        public IEnumerable<IPNetwork> AddedTo(string allowlist, string dependency) => _added[("allowlist:" + allowlist, dependency)];
+
+        public IEnumerable<IPNetwork> AddedToSet(string set) => _added[("prefix_set:" + set, "")];
+
+        private static string Container(Finding f) => f.Allowlist is { } allowlist ? "allowlist:" + allowlist : "prefix_set:" + f.PrefixSet;
+
+        // A prefix set's edits are the set's, whichever dependency the finding names.
+        private static string DependencyKey(Finding f) => f.Allowlist is null ? "" : f.Dependency;
+    }
+}
