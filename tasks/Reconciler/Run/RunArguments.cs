@@ -31,7 +31,7 @@ public static class RunArguments
         new("repository", "OWNER/NAME", "`GITHUB_REPOSITORY`", "the repository that Reconcile publishes to and Review comments on"),
         new("fail-on", "SEVERITY", "`high`", "exit 1 when a finding at or above it exists"),
         new("observations", "FILE", "none", "replay a saved run's observations instead of asking the network"),
-        new("live", "DIR", "none", "dumps from hosts to compare with the YAML: `HOST.iptables`, `HOST.ip6tables` (`iptables-save`), `HOST.ipset` (`ipset save`), `HOST.squid` (its configuration); see [Live drift](#live-drift-of-the-whole-ruleset)"),
+        new("live", "DIR", "none", "dumps from hosts to compare with the YAML: `HOST.iptables`, `HOST.ip6tables` (`iptables-save`), `HOST.ipset` (`ipset save`), `HOST.nft` (`nft list ruleset`), `HOST.squid` (its configuration); see [Live drift](#live-drift-of-the-whole-ruleset)"),
         new("shard", "I/N", "`1/1`", "take only shard I of N of the dependencies (a stable hash of the name)"),
         new("report", "FILE", "none", "`Reconcile`: publish this merged report (of `--target=Merge`) instead of observing"),
         new("feeds", "DIR", "none", "`RefreshProviders`: read saved feeds from this folder instead of the providers"),
