@@ -92,6 +92,18 @@ public sealed class GitHubForge(GitHubClient github) : IForge
     public Task CommentOnPullRequestAsync(int number, string body, CancellationToken cancellationToken) =>
         github.Issues.CommentAsync(number, body, cancellationToken);
 
+    public async Task<IReadOnlyList<ForgeComment>> ListPullRequestCommentsAsync(int number, CancellationToken cancellationToken) =>
+        [.. (await github.Issues.ListCommentsAsync(number, cancellationToken).ConfigureAwait(false)).Select(ToForge)];
+
+    public async Task<ForgeComment> AddPullRequestCommentAsync(int number, string body, CancellationToken cancellationToken) =>
+        ToForge(await github.Issues.CommentAsync(number, body, cancellationToken).ConfigureAwait(false));
+
+    public Task UpdateCommentAsync(ForgeComment comment, string body, CancellationToken cancellationToken) =>
+        github.Issues.UpdateCommentAsync(comment.Id, body, cancellationToken);
+
+    // A comment whose author GitHub no longer knows (a deleted account, "ghost") is nobody's: never the bot's.
+    private static ForgeComment ToForge(IssueComment comment) => new(comment.Id, comment.User?.Login ?? "", comment.Body, comment.HtmlUrl);
+
     /// <summary>GitHub answers 422 for a login that is not a collaborator or a team that does not exist: a refusal, remembered by the caller.</summary>
     public async Task<RoutingAnswer> RequestReviewAsync(int number, OwnerHandle owner, CancellationToken cancellationToken)
     {

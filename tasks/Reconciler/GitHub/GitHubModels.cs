@@ -47,7 +47,7 @@ public sealed record Label(string Name);
 /// <param name="User">Who opened it.</param>
 public sealed record Issue(int Number, string State, string Title, string? Body, string HtmlUrl, IReadOnlyList<Label> Labels, string? StateReason = null, object? PullRequest = null, IReadOnlyList<User>? Assignees = null, User? User = null);
 
-public sealed record IssueComment(long Id, string? Body, string HtmlUrl);
+public sealed record IssueComment(long Id, string? Body, string HtmlUrl, User? User = null);
 
 // What Reconciler writes.
 

@@ -62,6 +62,15 @@ public interface IForge
 
     Task CommentOnPullRequestAsync(int number, string body, CancellationToken cancellationToken);
 
+    /// <summary>The comments on a pull request, oldest first, each with who wrote it.</summary>
+    Task<IReadOnlyList<ForgeComment>> ListPullRequestCommentsAsync(int number, CancellationToken cancellationToken);
+
+    /// <summary>Comments on a pull request, and says where the comment is.</summary>
+    Task<ForgeComment> AddPullRequestCommentAsync(int number, string body, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the text of a comment (one of the bot's own: the caller checks).</summary>
+    Task UpdateCommentAsync(ForgeComment comment, string body, CancellationToken cancellationToken);
+
     /// <summary>Asks a person or a team to review; a forge that will not route it there says so in its answer, not by failing the run.</summary>
     Task<RoutingAnswer> RequestReviewAsync(int number, OwnerHandle owner, CancellationToken cancellationToken);
 
@@ -86,6 +95,9 @@ public sealed record BranchFiles(ForgeCommit Head, IReadOnlyDictionary<string, s
 
 /// <summary>A branch's head, and the text of one file in it (null when it has none).</summary>
 public sealed record BranchFile(ForgeCommit Head, string? Text);
+
+/// <summary>A comment on a pull request or issue: who wrote it, what it says, where people read it.</summary>
+public sealed record ForgeComment(long Id, string Author, string? Body, string Url);
 
 /// <summary>A change to an issue: what is null stays as it is.</summary>
 /// <param name="Open">Reopen it (or keep it open).</param>

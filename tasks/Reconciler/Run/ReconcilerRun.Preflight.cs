@@ -71,7 +71,7 @@ public sealed partial class ReconcilerRun
             // GitHub answers 404 for a private repository the token cannot see, too: either way a bad argument.
             throw ReconcilerException.InvalidArgument("repository", $"'{_github.Repository}' does not exist at {_github.Connection.ApiBase}, or the token cannot see it ({e.Message})");
         }
-        _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
+        _login ??= await BotLoginAsync(_github, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A folder that exists and takes a file, or can be made; a file in its place, or a read-only place, is exit 2.</summary>

@@ -86,7 +86,7 @@ public sealed partial class ReconcilerRun
     /// <summary>The one place a publisher is made: for <c>--repository</c>, acting only on the bot's own items.</summary>
     private async Task<Publisher> NewPublisherAsync(CancellationToken cancellationToken)
     {
-        _login ??= await BotLoginAsync(cancellationToken).ConfigureAwait(false);
+        _login ??= await BotLoginAsync(_github!, cancellationToken).ConfigureAwait(false);
         return new Publisher(new GitHubForge(_github!), log, _login);
     }
 
@@ -94,13 +94,13 @@ public sealed partial class ReconcilerRun
     /// The bot's own account, whose items alone it acts on: <c>--github-login</c>, else whose token it is. A GitHub App's
     /// installation token cannot ask (403); in GitHub Actions that is the workflow's GITHUB_TOKEN, github-actions[bot].
     /// </summary>
-    private async Task<string> BotLoginAsync(CancellationToken cancellationToken)
+    private async Task<string> BotLoginAsync(GitHubClient github, CancellationToken cancellationToken)
     {
         if (options.GitHubLogin is { } given)
             return given;
         try
         {
-            return (await _github!.GetAuthenticatedUserAsync(cancellationToken).ConfigureAwait(false)).Login;
+            return (await github.GetAuthenticatedUserAsync(cancellationToken).ConfigureAwait(false)).Login;
         }
         catch (GitHubForbiddenException) when (options.InGitHubActions)
         {

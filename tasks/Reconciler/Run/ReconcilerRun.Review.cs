@@ -126,11 +126,17 @@ public sealed partial class ReconcilerRun
         var github = NewGitHubClient(http, token);
         try
         {
-            log.Information(await StickyComment.UpsertAsync(github.Issues, number, ReviewComment.Render(review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
+            var login = await BotLoginAsync(github, cancellationToken).ConfigureAwait(false);
+            log.Information(await StickyComment.UpsertAsync(new GitHubForge(github), login, number, ReviewComment.Render(review, RepositoryPathOf), cancellationToken).ConfigureAwait(false));
         }
         catch (GitHubApiException e)
         {
             log.Warning($"the review could not be posted on #{number} ({e.Message}); a pull request from a fork gets a read-only token, so the job summary and annotations carry the review");
+        }
+        catch (ReconcilerException e) when (e.ExitCode == ExitCodes.InvalidInput)
+        {
+            // The token cannot say whose it is: without knowing its own comment the bot edits none.
+            log.Warning($"the review could not be posted on #{number}: {e.Message}");
         }
     }
 }

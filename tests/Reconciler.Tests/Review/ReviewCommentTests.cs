@@ -30,6 +30,32 @@ public sealed class ReviewCommentTests
     }
 
     [Fact]
+    public async Task A_comment_someone_else_wrote_is_never_edited_whatever_marker_it_carries()
+    {
+        using var world = new ReviewWorld();
+        await using var github = await FakeGitHub.StartAsync("ghs_review", new Dictionary<string, string> { ["policies/apps.yaml"] = ReviewWorld.BasePolicy });
+        var number = github.OpenPullRequestAsPerson("admit-billing", "Admit billing's second address");
+        var planted = $"LGTM, nothing to see here {Reconciler.Review.ReviewComment.Marker}";
+        github.CommentAsPerson(number, planted, author: "mallory");
+
+        world.Edit(p => p.Replace("[198.51.100.7]", "[198.51.100.7, 203.0.113.99]", StringComparison.Ordinal));
+        using (await CommentAsync(world, github, number)) { }
+        var comments = github.CommentsOn(number);
+        Assert.Equal(2, comments.Count);
+        Assert.Equal(planted, comments[0]); // the person's words, untouched
+        Assert.Contains("address-not-resolved", comments[1], StringComparison.Ordinal);
+
+        // Positive control: the bot's own comment is the one edited on the next push, and no third comment appears.
+        world.Edit(p => p.Replace("203.0.113.99", "198.51.100.8", StringComparison.Ordinal));
+        using (await CommentAsync(world, github, number)) { }
+        comments = github.CommentsOn(number);
+        Assert.Equal(2, comments.Count);
+        Assert.Equal(planted, comments[0]);
+        Assert.Contains("**No findings.**", comments[1], StringComparison.Ordinal);
+        Assert.Empty(github.Violations);
+    }
+
+    [Fact]
     public async Task A_read_only_token_as_on_a_forks_pull_request_still_reviews_and_says_why_there_is_no_comment()
     {
         using var world = new ReviewWorld();

@@ -190,7 +190,7 @@ internal sealed partial class FakeGitHub
                 var item = Items.SingleOrDefault(i => i.Number == int.Parse(parts[^2]));
                 if (item is null)
                     return (404, Message("Not Found"), null);
-                var comment = new FakeComment(++_commentIds, Arg("body"));
+                var comment = new FakeComment(++_commentIds, Arg("body"), TokenLogin);
                 item.Comments.Add(comment);
                 return (201, CommentJson(comment), null);
             }
@@ -326,5 +326,5 @@ internal sealed partial class FakeGitHub
     }
 
     private static JsonObject CommentJson(FakeComment comment) =>
-        new() { ["id"] = comment.Id, ["body"] = comment.Body, ["html_url"] = $"https://github.example/comment/{comment.Id}" };
+        new() { ["id"] = comment.Id, ["body"] = comment.Body, ["html_url"] = $"https://github.example/comment/{comment.Id}", ["user"] = new JsonObject { ["login"] = comment.Author } };
 }

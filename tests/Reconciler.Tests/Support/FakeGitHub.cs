@@ -89,6 +89,13 @@ internal sealed partial class FakeGitHub : IAsyncDisposable
         }
     }
 
+    /// <summary>A person comments on an issue or pull request.</summary>
+    public void CommentAsPerson(int number, string body, string author = "mallory")
+    {
+        lock (_lock)
+            Items.Single(i => i.Number == number).Comments.Add(new FakeComment(++_commentIds, body, author));
+    }
+
     /// <summary>A person opens a pull request from a new branch (for the review's comments).</summary>
     public int OpenPullRequestAsPerson(string branch, string title, string body = "Please review.", string author = "bob")
     {

@@ -12,10 +12,12 @@ internal sealed record FakeCommit(string Sha, string Tree, IReadOnlyList<string>
     public string CommittedBy => Committer ?? Author;
 }
 
-internal sealed class FakeComment(long id, string body)
+internal sealed class FakeComment(long id, string body, string author)
 {
     public long Id { get; } = id;
     public string Body { get; set; } = body;
+    /// <summary>Who wrote it (GitHub's <c>user.login</c>).</summary>
+    public string Author { get; } = author;
 }
 
 /// <summary>An issue or a pull request (they share numbers, as on GitHub).</summary>
