@@ -43,12 +43,12 @@ Task("Review")
     .Does<BuildParameters>(async p => await p.Run.ReviewPullRequestAsync(EnvironmentVariable("GITHUB_TOKEN")));
 
 Task("Render")
-    .Description("Write deployable allowlists: iptables-restore and ipset files per iptables allowlist, a squid include per proxy allowlist.")
+    .Description("Write deployable allowlists: iptables-restore and ipset files per iptables allowlist, an nft -f file per nftables allowlist, a squid include per proxy allowlist.")
     .IsDependentOn("Validate")
     .Does<BuildParameters>(p => p.Run.Render());
 
 Task("Import")
-    .Description("Draft policy files into --policies from what an estate runs: iptables-save, ip6tables-save, ipset save and squid configuration (--from=FILE,…). Never replaces a file.")
+    .Description("Draft policy files into --policies from what an estate runs: iptables-save, ip6tables-save, ipset save, nft list ruleset and squid configuration (--from=FILE,…). Never replaces a file.")
     .Does<BuildParameters>(p => p.Run.Import());
 
 Task("RefreshProviders")

@@ -64,6 +64,10 @@ public sealed class PolicySchemaTests
         // Only the kinds an ignore may silence (FindingKindFacts says which and why the others may not).
         Assert.Equal(FindingKindFacts.SilenceableWireNames, Enum(definitions["ignore"]!["properties"]!["kind"]!));
         Assert.Equal(ProviderCatalog.Providers.Keys.Order(), Enum(definitions["dependency"]!["properties"]!["provider"]!["properties"]!["name"]!).Order());
+        Assert.Equal(ProviderCatalog.Providers.Keys.Order(), Enum(definitions["prefixSet"]!["properties"]!["provider"]!["properties"]!["name"]!).Order());
+        // The kinds the schema forbids both url: and domains: on are those with neither (AllowlistKinds says which).
+        var neither = definitions["allowlist"]!["anyOf"]![0]!["not"]!["properties"]!["kind"]!;
+        Assert.Equal(AllowlistKinds.All.Where(k => !k.HasProxyUrl && !k.AdmitsDomains).Select(k => k.Name).Order(), Enum(neither).Order());
         Assert.Equal(System.Enum.GetNames<TrackMode>().Select(n => n.ToLowerInvariant()), Enum(definitions["dependency"]!["properties"]!["track"]!));
         Assert.Equal(System.Enum.GetNames<AllowlistKind>().Select(n => n.ToLowerInvariant()), Enum(definitions["allowlist"]!["properties"]!["kind"]!));
     }
