@@ -1,3 +1,4 @@
+using Reconciler.Policies.Model;
 namespace Reconciler.Import;
 
 /// <summary>A dependency as Import drafts it; <see cref="HostsAreGuesses"/> when the dump held addresses only.</summary>
@@ -17,7 +18,7 @@ public sealed record DraftRule(string Dependency, IReadOnlyList<int> Ports, stri
     public List<string> Comments { get; } = [];
 }
 
-public sealed record DraftAllowlist(string Name, string Kind, string Host, string Source)
+public sealed record DraftAllowlist(string Name, AllowlistKind Kind, string Host, string Source)
 {
     public List<DraftRule> Rules { get; } = [];
 }

@@ -1,3 +1,4 @@
+using Reconciler.Policies.Model;
 using System.Text;
 
 namespace Reconciler.Import;
@@ -40,7 +41,7 @@ public static class DraftYaml
             foreach (var allowlist in allowlists)
             {
                 text.Append($"  - name: {allowlist.Name}\n");
-                text.Append($"    kind: {allowlist.Kind}\n");
+                text.Append($"    kind: {allowlist.Kind.Facts().Name}\n");
                 text.Append($"    hosts: [{allowlist.Host}]            # the machines that run {OneLine(allowlist.Source)}: name them\n");
                 text.Append("    rules:\n");
                 foreach (var rule in allowlist.Rules)

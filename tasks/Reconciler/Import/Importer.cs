@@ -1,3 +1,4 @@
+using Reconciler.Policies.Model;
 using System.Net;
 using Reconciler.Diagnostics;
 using Reconciler.Policies.Validation;
@@ -82,7 +83,7 @@ public static class Importer
     private static void DraftIptables(DraftFile draft, IReadOnlyList<Admission> admissions, DraftNames names, Dictionary<string, DraftDependency> dependencies, ProviderKnowledge providers)
     {
         var stem = System.IO.Path.GetFileName(draft.Source);
-        var allowlist = new DraftAllowlist(names.Claim("imported-" + stem, "imported"), "iptables", HostOf(stem), stem);
+        var allowlist = new DraftAllowlist(names.Claim("imported-" + stem, "imported"), AllowlistKind.Iptables, HostOf(stem), stem);
         DraftAdmissions(draft, allowlist, admissions, names, dependencies, providers, admission => (admission.Set ?? admission.Comment, admission.Set ?? admission.Comment));
         draft.Allowlists.Add(allowlist);
     }
@@ -105,7 +106,7 @@ public static class Importer
         foreach (var table in tables)
         {
             var own = table.Name.StartsWith("rcn_", StringComparison.Ordinal) ? table.Name[4..].Replace('_', '-') : null;
-            var allowlist = new DraftAllowlist(names.Claim(own ?? $"imported-{stem}-{table.Name}", "imported"), "nftables", host, stem);
+            var allowlist = new DraftAllowlist(names.Claim(own ?? $"imported-{stem}-{table.Name}", "imported"), AllowlistKind.Nftables, host, stem);
             var only = new NftDump([table], []);
             var walked = new[] { NftOutput.WalkAll(only, 4), NftOutput.WalkAll(only, 6) };
             draft.Notes.AddRange(walked.SelectMany(w => w.Notes).Distinct());
@@ -126,7 +127,7 @@ public static class Importer
 
     private static void DraftAdmissions(DraftFile draft, DraftAllowlist allowlist, IReadOnlyList<Admission> admissions, DraftNames names, Dictionary<string, DraftDependency> dependencies, ProviderKnowledge providers, Func<Admission, (string? Key, string? Name)> group)
     {
-        var nft = allowlist.Kind == "nftables";
+        var nft = allowlist.Kind == AllowlistKind.Nftables;
         foreach (var admission in admissions)
         {
             var at = $"{System.IO.Path.GetFileName(admission.Location.File)}:{admission.Location.Line}";
@@ -183,7 +184,7 @@ public static class Importer
         if (!config.Access.Any(a => a.Allow))
             draft.Notes.Add($"{System.IO.Path.GetFileName(draft.Source)}: no http_access allow line: this squid admits nothing (or its access rules are in a file it includes)");
         var stem = System.IO.Path.GetFileName(draft.Source);
-        var allowlist = new DraftAllowlist(names.Claim("imported-" + stem, "imported"), "proxy", HostOf(stem), stem);
+        var allowlist = new DraftAllowlist(names.Claim("imported-" + stem, "imported"), AllowlistKind.Proxy, HostOf(stem), stem);
         foreach (var admission in SquidAllowed.Of(config))
         {
             var at = $"{System.IO.Path.GetFileName(admission.Location.File)}:{admission.Location.Line}";

@@ -69,7 +69,7 @@ public sealed class PolicySchemaTests
         var neither = definitions["allowlist"]!["anyOf"]![0]!["not"]!["properties"]!["kind"]!;
         Assert.Equal(AllowlistKinds.All.Where(k => !k.HasProxyUrl && !k.AdmitsDomains).Select(k => k.Name).Order(), Enum(neither).Order());
         Assert.Equal(System.Enum.GetNames<TrackMode>().Select(n => n.ToLowerInvariant()), Enum(definitions["dependency"]!["properties"]!["track"]!));
-        Assert.Equal(System.Enum.GetNames<AllowlistKind>().Select(n => n.ToLowerInvariant()), Enum(definitions["allowlist"]!["properties"]!["kind"]!));
+        Assert.Equal(AllowlistKinds.All.Select(k => k.Name), Enum(definitions["allowlist"]!["properties"]!["kind"]!));
     }
 
     private static IEnumerable<string> Enum(JsonNode node) => node["enum"]!.AsArray().Select(v => v!.GetValue<string>());

@@ -116,15 +116,21 @@ internal sealed class MappingReader
         [.. Scalars(key).Select(s => ParseInt(s, key, min, max)).OfType<int>()];
 
     /// <summary>A value that must be one of a few words, as an enum.</summary>
-    public TEnum? Choice<TEnum>(string key, bool required = false) where TEnum : struct, Enum
+    public TEnum? Choice<TEnum>(string key, bool required = false) where TEnum : struct, Enum =>
+        Choice(key, [.. Enum.GetValues<TEnum>().Select(v => (v.ToString().ToLowerInvariant(), v))], required);
+
+    /// <summary>One of <paramref name="choices"/>, by the name a policy spells it with (a table's, where a name is no enum member's).</summary>
+    public TEnum? Choice<TEnum>(string key, IReadOnlyList<(string Name, TEnum Value)> choices, bool required = false) where TEnum : struct, Enum
     {
         var scalar = Scalar(key, required);
         if (scalar is null)
             return null;
-        var names = Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()).ToList();
-        var index = names.IndexOf(scalar.Value);
-        if (index >= 0)
-            return Enum.GetValues<TEnum>()[index];
+        foreach (var (name, value) in choices)
+        {
+            if (name == scalar.Value)
+                return value;
+        }
+        var names = choices.Select(c => c.Name).ToList();
         Error(scalar.Location, $"'{key}' must be one of {string.Join(", ", names)}, not '{scalar.Value}'{DidYouMean.Suffix(scalar.Value, names)}");
         return null;
     }

@@ -11,7 +11,7 @@ internal sealed partial class PolicyBinder
     {
         reader.What = "an allowlist";
         var name = Name(reader, "allowlist");
-        var kind = reader.Choice<AllowlistKind>("kind", required: true);
+        var kind = reader.Choice("kind", KindNames, required: true);
         var hosts = new List<string>();
         foreach (var scalar in reader.Scalars("hosts"))
         {
@@ -41,6 +41,9 @@ internal sealed partial class PolicyBinder
             return null;
         return new Allowlist { Name = name, Kind = kind.Value, Hosts = hosts, Rules = rules, Url = url, Location = reader.Location };
     }
+
+    /// <summary>How policies spell each kind: its row's name (AllowlistKinds), which may be one no enum member can be.</summary>
+    private static readonly IReadOnlyList<(string, AllowlistKind)> KindNames = [.. AllowlistKinds.All.Select(k => (k.Name, k.Kind))];
 
     private AllowlistRule? BindRule(MappingReader reader, AllowlistKind? kind)
     {
