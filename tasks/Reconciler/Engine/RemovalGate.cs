@@ -35,17 +35,67 @@ public static class RemovalGate
             return proof;
         }
         var plan = new PlannedEdits(findings);
-        return [.. findings.Select(f => IsProposedRemoval(f) && Unproven(policies, plan, f, ProofOf) is { } why
-            ? f with { Action = FindingAction.None, Kept = RemovalKept.Unproven, Evidence = [.. f.Evidence, new Evidence("removal proof", why)] }
+        return [.. findings.Select(f => !IsProposedRemoval(f) ? f
+            : Unproven(policies, plan, f, ProofOf, out var provenFor) is { } why ? Refused(f, why)
+            : f.PrefixSet is { } set && f.Allowlist is null ? f with { Evidence = [.. f.Evidence, new Evidence(ProvenFor, ProvenForDetail(set, provenFor))] }
             : f)];
+    }
+
+    /// <summary>
+    /// The evidence a proven prefix-set removal carries: which dependencies its proof covered. A shard sees only its own
+    /// dependencies, so the merged report must show that the proofs of its shards together cover every user of the set
+    /// (<see cref="Recheck"/>).
+    /// </summary>
+    public const string ProvenFor = "removal proven for";
+
+    private static string ProvenForDetail(string set, IReadOnlyList<string> users) =>
+        users.Count == 0 ? $"no dependency: no rule of these policies admits prefix set {set}" : string.Join(", ", users);
+
+    private static Finding Refused(Finding f, string why) =>
+        f with { Action = FindingAction.None, Kept = RemovalKept.Unproven, Evidence = [.. f.Evidence, new Evidence("removal proof", why)] };
+
+    /// <summary>
+    /// The gate again over a report read back (the merged report of shards), where no observation is left to prove
+    /// with: a prefix-set removal stays proposed only while its set still follows a provider, no shard kept the same
+    /// removal, and the proofs the shards carried (<see cref="ProvenFor"/>) together cover every dependency whose rule
+    /// admits the set in these, the whole estate's, policies. A shard with none of the set's users proves nothing for
+    /// them (README "Large estates: shards"). Each refused removal's message is rewritten to say so.
+    /// </summary>
+    public static IReadOnlyList<Finding> Recheck(PolicySet policies, IReadOnlyList<Finding> findings)
+    {
+        static (string, string)? Key(Finding f) => f.PrefixSet is { } set && f.Allowlist is null && f.Kind.Facts().Effect == FindingEffect.Remove && Networks.TryParse(f.Subject, out var n, out _)
+            ? (set, Networks.Format(n)) : null;
+        var bySubject = findings.Where(f => Key(f) is not null).ToLookup(f => Key(f)!.Value);
+        return [.. findings.Select(f => IsProposedRemoval(f) && f.Allowlist is null && RecheckSet(policies, f, Key(f), bySubject) is { } why
+            ? RemovalSentences.UnprovenAfterReport(Refused(f, why))
+            : f)];
+    }
+
+    private static string? RecheckSet(PolicySet policies, Finding removal, (string Set, string Subject)? key, ILookup<(string, string), Finding> bySubject)
+    {
+        if (removal.PrefixSet is not { } setName || key is not { } k)
+            return $"{removal.Subject} is not a destination of a prefix set";
+        if (policies.FindPrefixSet(setName) is not { } set)
+            return $"prefix set {setName} is not declared";
+        if (set.Provider is null)
+            return $"prefix set {setName} follows no provider now: nothing is removed from a set kept by hand";
+        var same = bySubject[k].ToList();
+        // Held by a shard's threshold is still proven; anything else kept was seen in use or not proven unused.
+        if (same.FirstOrDefault(f => f.Action != FindingAction.PullRequest && f.Kept != RemovalKept.Held) is { } kept)
+            return $"the report also keeps it for {kept.Dependency} (a shard that saw it in use or could not prove it unused)";
+        var proven = same.SelectMany(f => f.Evidence.Where(e => e.Source == ProvenFor)).SelectMany(e => e.Detail.Split(", ")).ToHashSet(StringComparer.Ordinal);
+        var unproven = PrefixSetDrift.UsersOf(policies, setName).Select(u => u.Rule.Dependency).Distinct(StringComparer.Ordinal).Where(d => !proven.Contains(d)).Order(StringComparer.Ordinal).ToList();
+        return unproven.Count == 0 ? null
+            : $"no proof in the report covers {string.Join(", ", unproven.Take(3))}{(unproven.Count > 3 ? $" and {unproven.Count - 3} more" : "")}, whose rule admits prefix set {setName}";
     }
 
     private static bool IsProposedRemoval(Finding f) =>
         f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Remove;
 
     /// <summary>Why the removal is not proven, or null when it is; anything it cannot read refuses it.</summary>
-    private static string? Unproven(PolicySet policies, PlannedEdits plan, Finding removal, Func<Dependency, RemovalProof> proofOf)
+    private static string? Unproven(PolicySet policies, PlannedEdits plan, Finding removal, Func<Dependency, RemovalProof> proofOf, out IReadOnlyList<string> provenFor)
     {
+        provenFor = [];
         if (!Networks.TryParse(removal.Subject, out var destination, out _))
             return $"{removal.Subject} is not a destination";
         List<Dependency> users;
@@ -66,6 +116,9 @@ public static class RemovalGate
         {
             if (policies.FindPrefixSet(setName) is not { } set)
                 return $"prefix set {setName} is not declared";
+            // A set without a provider is kept by hand: no feed's change is a reason to take from it.
+            if (set.Provider is null)
+                return $"prefix set {setName} follows no provider: nothing is removed from a set kept by hand";
             users = [];
             foreach (var (_, rule) in PrefixSetDrift.UsersOf(policies, setName))
             {
@@ -91,6 +144,7 @@ public static class RemovalGate
                     return $"{dependency.Name}: {evidence}";
             }
         }
+        provenFor = [.. users.Select(u => u.Name)];
         return null;
     }
 
