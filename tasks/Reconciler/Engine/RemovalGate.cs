@@ -66,13 +66,15 @@ public static class RemovalGate
         static (string, string)? Key(Finding f) => f.PrefixSet is { } set && f.Allowlist is null && f.Kind.Facts().Effect == FindingEffect.Remove && Networks.TryParse(f.Subject, out var n, out _)
             ? (set, Networks.Format(n)) : null;
         var bySubject = findings.Where(f => Key(f) is not null).ToLookup(f => Key(f)!.Value);
-        return [.. findings.Select(f => IsProposedRemoval(f) && f.Allowlist is null && RecheckSet(policies, f, Key(f), bySubject) is { } why
+        return [.. findings.Select(f => IsProposedRemoval(f) && f.PrefixSet is not null && RecheckSet(policies, f, Key(f), bySubject) is { } why
             ? RemovalSentences.UnprovenAfterReport(Refused(f, why))
             : f)];
     }
 
     private static string? RecheckSet(PolicySet policies, Finding removal, (string Set, string Subject)? key, ILookup<(string, string), Finding> bySubject)
     {
+        if (removal.Allowlist is not null)
+            return $"it names both allowlist {removal.Allowlist} and prefix set {removal.PrefixSet}";
         if (removal.PrefixSet is not { } setName || key is not { } k)
             return $"{removal.Subject} is not a destination of a prefix set";
         if (policies.FindPrefixSet(setName) is not { } set)
@@ -98,6 +100,9 @@ public static class RemovalGate
         provenFor = [];
         if (!Networks.TryParse(removal.Subject, out var destination, out _))
             return $"{removal.Subject} is not a destination";
+        // The plan would take it from both: from the set every user shares, judged only for this dependency.
+        if (removal.Allowlist is not null && removal.PrefixSet is not null)
+            return $"it names both allowlist {removal.Allowlist} and prefix set {removal.PrefixSet}";
         List<Dependency> users;
         IEnumerable<IPNetwork> staying;
         if (removal.Allowlist is { } name)
@@ -109,7 +114,8 @@ public static class RemovalGate
             users = [dependency];
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
             var sets = rules.Select(r => r.PrefixSet).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            staying = [.. rules.SelectMany(r => r.Admits).Select(d => d.Value).Where(d => !plan.Removes(name, dependency.Name, d) && !sets.Any(s => plan.RemovesFromSet(s, d))),
+            // A pinned rule is never edited (Planner), so what it admits stays.
+            staying = [.. rules.SelectMany(r => r.Admits.Select(d => (r.Pinned, d.Value))).Where(x => x.Pinned || !plan.Removes(name, dependency.Name, x.Value) && !sets.Any(s => plan.RemovesFromSet(s, x.Value))).Select(x => x.Value),
                 .. plan.AddedTo(name, dependency.Name), .. sets.SelectMany(plan.AddedToSet)];
         }
         else if (removal.PrefixSet is { } setName)
@@ -124,6 +130,8 @@ public static class RemovalGate
             {
                 if (policies.FindDependency(rule.Dependency) is not { } user)
                     return $"dependency {rule.Dependency}, whose rule admits prefix set {setName}, is not declared";
+                if (rule.Pinned)
+                    return $"the rule of {rule.Dependency} at {rule.Location} that admits prefix set {setName} is pinned";
                 if (!users.Any(u => u.Name == user.Name))
                     users.Add(user);
             }

@@ -131,7 +131,8 @@ public static class RemovalSafety
         var adds = findings.Any(f => f.Action == FindingAction.PullRequest && f.Allowlist == allowlist.Name && f.Dependency == dependency && f.Kind.Facts().Effect == FindingEffect.Add);
         // The rule that receives the additions then keeps something.
         var receiver = adds ? AdditionReceiver.Of(rules) : null;
-        return rules.FirstOrDefault(r => r != receiver && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
+        // A pinned rule is never edited, so it is never emptied.
+        return rules.FirstOrDefault(r => r != receiver && !r.Pinned && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
     }
 
     private static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);

@@ -158,11 +158,15 @@ public static class Planner
         }
     }
 
-    /// <summary>Additions go to the rule <see cref="AdditionReceiver"/> names; removals to wherever each destination is.</summary>
+    /// <summary>
+    /// Additions go to the rule <see cref="AdditionReceiver"/> names; removals to wherever each destination is, except
+    /// a pinned rule, which is never changed (README "How Plan decides"): a destination it shares with another rule
+    /// leaves only the other.
+    /// </summary>
     private static List<TextEdit> Edits(string text, List<AllowlistRule> rules, List<string> added, List<string> removed)
     {
         var edits = new List<TextEdit>();
-        foreach (var rule in rules.Where(r => r.DestinationsList is not null))
+        foreach (var rule in rules.Where(r => r.DestinationsList is not null && !r.Pinned))
         {
             var items = rule.Destinations.Select(d => new TextSpan(d.Start, d.End)).ToList();
             var gone = rule.Destinations.Select((d, i) => (Subject: Networks.Format(d.Value), i)).Where(x => removed.Contains(x.Subject)).Select(x => x.i).ToHashSet();
