@@ -59,16 +59,32 @@ public static class RemovalGate
     /// with: a prefix-set removal stays proposed only while its set still follows a provider, no shard kept the same
     /// removal, and the proofs the shards carried (<see cref="ProvenFor"/>) together cover every dependency whose rule
     /// admits the set in these, the whole estate's, policies. A shard with none of the set's users proves nothing for
-    /// them (README "Large estates: shards"). Each refused removal's message is rewritten to say so.
+    /// them (README "Large estates: shards"). An allowlist removal stays only while the report admits nothing inside
+    /// it for anyone else (<see cref="ResolvedElsewhere"/>). Each refused removal's message is rewritten to say so.
     /// </summary>
     public static IReadOnlyList<Finding> Recheck(PolicySet policies, IReadOnlyList<Finding> findings)
     {
         static (string, string)? Key(Finding f) => f.PrefixSet is { } set && f.Allowlist is null && f.Kind.Facts().Effect == FindingEffect.Remove && Networks.TryParse(f.Subject, out var n, out _)
             ? (set, Networks.Format(n)) : null;
         var bySubject = findings.Where(f => Key(f) is not null).ToLookup(f => Key(f)!.Value);
-        return [.. findings.Select(f => IsProposedRemoval(f) && f.PrefixSet is not null && RecheckSet(policies, f, Key(f), bySubject) is { } why
+        var additions = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Add && Networks.TryParse(f.Subject, out _, out _)).ToList();
+        return [.. findings.Select(f => IsProposedRemoval(f) && (f.PrefixSet is not null ? RecheckSet(policies, f, Key(f), bySubject) : ResolvedElsewhere(f, additions)) is { } why
             ? RemovalSentences.UnprovenAfterReport(Refused(f, why))
             : f)];
+    }
+
+    /// <summary>
+    /// An address inside an allowlist removal that the report proposes (or asks) to admit for another dependency or
+    /// allowlist: a declared host resolved into it lately. A shard proves a removal with its own hosts only, so a host
+    /// that moved to a dependency of another shard is not among them (README "Hosts carry memory").
+    /// </summary>
+    private static string? ResolvedElsewhere(Finding removal, List<Finding> additions)
+    {
+        if (!Networks.TryParse(removal.Subject, out var destination, out _))
+            return $"{removal.Subject} is not a destination";
+        var inside = additions.FirstOrDefault(a => (a.Allowlist != removal.Allowlist || a.Dependency != removal.Dependency)
+            && Networks.TryParse(a.Subject, out var added, out _) && Networks.Covers(destination, added));
+        return inside is null ? null : $"the report also admits {inside.Subject} inside it for {inside.Dependency} ({inside.Kind.ToWire()}): a declared host resolves into it";
     }
 
     private static string? RecheckSet(PolicySet policies, Finding removal, (string Set, string Subject)? key, ILookup<(string, string), Finding> bySubject)

@@ -22,6 +22,7 @@ public sealed class ShardedRemovalTests
     private static readonly ProviderKnowledge Snapshot = new(ProviderSnapshot.Default);
     private const string Dropped = "198.18.1.0/24";
     private const string InsideDropped = "198.18.1.7";
+    private static readonly string[] TwoShards = ["gamma", "alpha"];
 
     [Fact]
     public void A_merged_report_removes_a_shared_prefix_only_when_no_user_resolves_into_it()
@@ -136,5 +137,45 @@ public sealed class ShardedRemovalTests
         // The positive control: the same removal from a set that follows a provider goes ahead.
         var following = DriftEngineTests.Parse(policies.Sources["p.yaml"].Replace("  - name: gh\n", "  - name: gh\n    provider: { name: github, service: api }\n", StringComparison.Ordinal));
         Assert.Equal(FindingAction.PullRequest, Assert.Single(RemovalSafety.Hold(following, [removal])).Action);
+    }
+    /// <summary>
+    /// A host moved from one dependency to another that sits on another shard (README "Hosts carry memory"): the first
+    /// dependency's shard no longer declares the host, proves the address it gave unused and proposes taking it from
+    /// its rule, while the other shard finds that host resolving to it, unadmitted by its new dependency. Unsharded,
+    /// the gate refuses that removal (the positive control); merged, the report's own addition inside it refuses it.
+    /// </summary>
+    [Fact]
+    public void A_merged_report_keeps_an_address_a_host_that_moved_to_another_shard_resolves_to()
+    {
+        var own = Enumerable.Range(1, 8).Select(n => $"192.0.2.{n}").ToList();
+        var policies = DriftEngineTests.Parse($"""
+            dependencies:
+              - name: gamma
+                hosts: [gamma.example.test]
+              - name: alpha
+                hosts: [moved.example.test]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: gamma
+                    destinations: [{string.Join(", ", own)}, 192.0.2.77]
+                  - dependency: alpha
+                    destinations: [192.0.2.20]
+            settings:
+              stale_after: 4d
+            """);
+        var observations = DriftEngineTests.Observations([$"gamma.example.test A Answer {string.Join(",", own)}", "moved.example.test A Answer 192.0.2.20,192.0.2.77"]);
+        bool Removes(IReadOnlyList<Finding> findings) => Planner.Plan(policies, findings).PullRequests.Any(pr => pr.Removed.Contains("192.0.2.77"));
+
+        var unsharded = FindingPipeline.Run(policies, Observed.DnsOnly(observations), DriftEngineTests.Daily(observations, days: 6), Snapshot, DriftEngineTests.Now);
+        var merged = TwoShards.SelectMany(d => Shard(policies.Only(x => x == d), observations)).DistinctBy(f => f.Fingerprint).ToList();
+
+        Assert.False(Removes(unsharded));
+        Assert.Contains(merged, f => f.Kind == FindingKind.StaleIp && f.Subject == "192.0.2.77" && f.Action == FindingAction.PullRequest);
+        Assert.False(Removes(RemovalSafety.Hold(policies, merged)), "the merged report removes 192.0.2.77, which moved.example.test (now alpha's) resolves to");
+        // The positive control: once nothing resolves to it, the merged report removes it.
+        var gone = DriftEngineTests.Observations([$"gamma.example.test A Answer {string.Join(",", own)}", "moved.example.test A Answer 192.0.2.20"]);
+        Assert.True(Removes(RemovalSafety.Hold(policies, [.. TwoShards.SelectMany(d => Shard(policies.Only(x => x == d), gone)).DistinctBy(f => f.Fingerprint)])));
     }
 }
