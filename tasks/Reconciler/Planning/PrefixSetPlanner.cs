@@ -28,7 +28,7 @@ public static class PrefixSetPlanner
                 continue;
             var list = group.ToList();
             var added = list.Where(f => f.Kind.Facts().Effect == FindingEffect.Add).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
-            var removed = list.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
+            var removed = list.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => Planner.Canonical(f.Subject)).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
             var users = PrefixSetDrift.UsersOf(policies, set.Name);
             var title = Title(set, users, added.Count, removed.Count);
             List<string> labels = ["reconciler", "allowlist", "prefix-set", .. list.Select(f => f.Kind.ToWire()).Distinct()];

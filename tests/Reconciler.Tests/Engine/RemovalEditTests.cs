@@ -129,6 +129,79 @@ public sealed class RemovalEditTests
         Assert.Contains(setOnly.Evidence, e => e.Detail.Contains("no proof in the report covers d1", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Removals injected as another stage's findings (as a rule that wrote its subject its own way would make them),
+    /// each destination spelt in a random one of its forms: IPv6 upper case or uncompressed, a single address as a /32
+    /// or /128, an IPv4 address as IPv4-mapped IPv6. What the dependency resolves to stays admitted whatever the
+    /// spelling, and the edit takes what the finding names however it is spelt: the positive control is the unused
+    /// destination, which goes. Replay one with RECONCILER_SPELLING_SEED=N RECONCILER_SPELLING_CASES=1.
+    /// </summary>
+    [Fact]
+    public void A_removal_spelt_in_any_form_takes_what_it_names_and_never_what_is_in_use()
+    {
+        var first = int.TryParse(Environment.GetEnvironmentVariable("RECONCILER_SPELLING_SEED"), out var s) ? s : 20261207;
+        var cases = int.TryParse(Environment.GetEnvironmentVariable("RECONCILER_SPELLING_CASES"), out var c) ? c : 40;
+        var policies = DriftEngineTests.Parse("""
+            dependencies:
+              - name: d0
+                hosts: [d0.example.test]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: d0
+                    destinations: [192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4, 192.0.2.5, 192.0.2.6, 192.0.2.10, 192.0.2.53, "2001:db8::5", "2001:db8::ab"]
+            settings:
+              stale_after: 4d
+              max_removal_share: 100%
+            """);
+        string[] inUse = ["192.0.2.10", "2001:db8::5"];
+        string[] unused = ["192.0.2.53", "2001:db8::ab"];
+        var observations = DriftEngineTests.Observations(["d0.example.test A Answer 192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5,192.0.2.6,192.0.2.10", "d0.example.test AAAA Answer 2001:db8::5"]);
+        var memory = DriftEngineTests.Daily(observations, days: 6);
+        for (var seed = first; seed < first + cases; seed++)
+        {
+            var random = new Random(seed);
+            var injected = inUse.Concat(unused).Select(a => new Finding
+            {
+                Kind = FindingKind.StaleIp, Severity = Severity.Low, Dependency = "d0", Allowlist = "egress",
+                Subject = Spelt(a, random), Message = "injected.", Action = FindingAction.PullRequest,
+            }).ToList();
+
+            var findings = FindingPipeline.Run(policies, new Observed(observations, new ObserverResult(injected, [])), memory, Snapshot, Now);
+            var plan = Planner.Plan(policies, findings);
+            var after = Destinations(Apply(policies, plan).FindAllowlist("egress")!.Rules.Single());
+
+            var context = $"seed {seed} (RECONCILER_SPELLING_SEED={seed} RECONCILER_SPELLING_CASES=1): {string.Join(", ", injected.Select(f => f.Subject))}\n{string.Join("\n", findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => $"{f.Kind} {f.Subject} {f.Action}: {f.Message}"))}\n{string.Join("\n", plan.PullRequests.Select(p => p.Diff))}";
+            Assert.All(inUse, a => Assert.True(after.Contains(a), $"{context}\n{a} is in use and was removed"));
+
+            // The planner alone, given the unused ones as proposed removals in these spellings: the edit takes each
+            // that names a destination of the rule (an IPv4-mapped spelling names an IPv6 address, not the rule's
+            // IPv4 one), and nothing else.
+            var proposed = injected.Skip(inUse.Length).ToList();
+            var edited = Destinations(Apply(policies, Planner.Plan(policies, proposed)).FindAllowlist("egress")!.Rules.Single());
+            var named = proposed.Where(f => !f.Subject.StartsWith("::ffff:", StringComparison.OrdinalIgnoreCase))
+                .Select(f => Networks.TryParse(f.Subject, out var n, out _) ? Networks.Format(n) : f.Subject).ToHashSet(StringComparer.Ordinal);
+            var before = Destinations(policies.FindAllowlist("egress")!.Rules.Single());
+            Assert.True(before.Where(d => !named.Contains(d)).SequenceEqual(edited), $"seed {seed}: removals spelt {string.Join(", ", proposed.Select(f => f.Subject))} left [{string.Join(", ", edited)}]");
+        }
+    }
+
+    /// <summary>One of the spellings of an address that parse to it (or, IPv4-mapped, to its IPv6 twin).</summary>
+    private static string Spelt(string address, Random random)
+    {
+        var ip = System.Net.IPAddress.Parse(address);
+        var v6 = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        return random.Next(v6 ? 4 : 3) switch
+        {
+            0 => address,
+            1 => address + (v6 ? "/128" : "/32"),
+            2 when v6 => address.ToUpperInvariant(),
+            2 => "::ffff:" + address,
+            _ => string.Join(':', Enumerable.Range(0, 8).Select(i => ((ip.GetAddressBytes()[2 * i] << 8) | ip.GetAddressBytes()[(2 * i) + 1]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture))),
+        };
+    }
+
     /// <summary>Every pull request's edits at once, as merging them all would leave the files (they touch different rules).</summary>
     private static PolicySet Apply(PolicySet policies, ChangePlan plan)
     {
