@@ -130,9 +130,10 @@ public static class RemovalGate
             users = [dependency];
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
             var sets = rules.Select(r => r.PrefixSet).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            // A pinned rule is never edited (Planner), so what it admits stays.
+            // A pinned rule is never edited (Planner), so what it admits stays. What the plan adds to a set the rules
+            // admit is not counted: that is the set's own pull request, which may be merged later or never.
             staying = [.. rules.SelectMany(r => r.Admits.Select(d => (r.Pinned, d.Value))).Where(x => x.Pinned || !plan.Removes(name, dependency.Name, x.Value) && !sets.Any(s => plan.RemovesFromSet(s, x.Value))).Select(x => x.Value),
-                .. plan.AddedTo(name, dependency.Name), .. sets.SelectMany(plan.AddedToSet)];
+                .. plan.AddedTo(name, dependency.Name)];
         }
         else if (removal.PrefixSet is { } setName)
         {

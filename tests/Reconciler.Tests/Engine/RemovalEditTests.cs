@@ -202,6 +202,59 @@ public sealed class RemovalEditTests
         };
     }
 
+    /// <summary>
+    /// Pull requests are merged one at a time, in any order, or not at all: each alone must keep what is in use
+    /// admitted. A provider-tracked dependency whose rule also admits a provider-following prefix set gets the feed's
+    /// new prefix through the set's pull request, while its own rule's unpublished prefix around it goes in the
+    /// allowlist's pull request: that removal may not count on the other pull request's addition. The positive
+    /// control: once the set holds the new prefix, the unpublished one goes.
+    /// </summary>
+    [Fact]
+    public void Each_pull_request_alone_keeps_what_is_in_use_admitted()
+    {
+        var published = Snapshot.Snapshot.Prefixes.Where(p => p.Provider == "github" && p.Service == "api").Select(p => Networks.Format(p.Prefix)).Distinct().ToList();
+        string Policies(bool setHasIt) => $"""
+            dependencies:
+              - name: d0
+                hosts: [d0.example.test]
+                track: provider
+                provider: {"{"} name: github, service: api {"}"}
+            prefix_sets:
+              - name: gh
+                provider: {"{"} name: github, service: api {"}"}
+                prefixes: [{string.Join(", ", published.Where(p => setHasIt || p != "140.82.112.0/20").Select(p => p.Contains(':', StringComparison.Ordinal) ? $"\"{p}\"" : p))}]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: d0
+                    prefix_set: gh
+                  - dependency: d0
+                    destinations: [140.82.0.0/16, 143.55.64.0/20]
+            settings:
+              stale_after: 4d
+              max_removal_share: 100%
+            """;
+        var observations = DriftEngineTests.Observations(["d0.example.test A Answer 140.82.112.6"]);
+        var memory = DriftEngineTests.Daily(observations, days: 6);
+        (ChangePlan Plan, PolicySet Policies) Run(bool setHasIt)
+        {
+            var policies = DriftEngineTests.Parse(Policies(setHasIt));
+            return (Planner.Plan(policies, FindingPipeline.Run(policies, Observed.DnsOnly(observations), memory, Snapshot, Now)), policies);
+        }
+
+        var (plan, policies) = Run(setHasIt: false);
+        Assert.Contains(plan.PullRequests, pr => pr.Added.Contains("140.82.112.0/20"));
+        foreach (var pr in plan.PullRequests)
+        {
+            var alone = Apply(policies, new ChangePlan([pr], []));
+            var admitted = alone.FindAllowlist("egress")!.Rules.SelectMany(r => r.Admits).Any(d => d.Value.Contains(System.Net.IPAddress.Parse("140.82.112.6")));
+            Assert.True(admitted, $"merged alone, {pr.Branch} ({pr.Title}) leaves 140.82.112.6, which d0 resolves to, unadmitted:\n{pr.Diff}");
+        }
+        var (after, _) = Run(setHasIt: true);
+        Assert.Contains(after.PullRequests, pr => pr.Removed.Contains("140.82.0.0/16"));
+    }
+
     /// <summary>Every pull request's edits at once, as merging them all would leave the files (they touch different rules).</summary>
     private static PolicySet Apply(PolicySet policies, ChangePlan plan)
     {
