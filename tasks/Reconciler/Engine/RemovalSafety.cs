@@ -19,9 +19,13 @@ public static class RemovalSafety
     /// The threshold over findings as a report holds them (messages final: the merged report of shards), each held
     /// removal's message rewritten to say so.
     /// </summary>
-    public static IReadOnlyList<Finding> Hold(PolicySet policies, IReadOnlyList<Finding> findings) =>
+    public static IReadOnlyList<Finding> Hold(PolicySet policies, IReadOnlyList<Finding> findings)
+    {
+        // What the shards proved apart is judged together first, so that only what the whole estate proved counts.
+        var rechecked = RemovalGate.Recheck(policies, findings);
         // Judge keeps the findings in their order and appends its removal-held issues after them.
-        [.. Judge(policies, findings).Select((f, i) => i < findings.Count && f.Kept == RemovalKept.Held && findings[i].Kept != RemovalKept.Held ? RemovalSentences.HeldAfterReport(f) : f)];
+        return [.. Judge(policies, rechecked).Select((f, i) => i < rechecked.Count && f.Kept == RemovalKept.Held && rechecked[i].Kept != RemovalKept.Held ? RemovalSentences.HeldAfterReport(f) : f)];
+    }
 
     /// <summary>
     /// The threshold inside the pipeline: a held removal loses its action and is marked <see cref="RemovalKept.Held"/>;
@@ -127,7 +131,8 @@ public static class RemovalSafety
         var adds = findings.Any(f => f.Action == FindingAction.PullRequest && f.Allowlist == allowlist.Name && f.Dependency == dependency && f.Kind.Facts().Effect == FindingEffect.Add);
         // The rule that receives the additions then keeps something.
         var receiver = adds ? AdditionReceiver.Of(rules) : null;
-        return rules.FirstOrDefault(r => r != receiver && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
+        // A pinned rule is never edited, so it is never emptied.
+        return rules.FirstOrDefault(r => r != receiver && !r.Pinned && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
     }
 
     private static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);

@@ -89,7 +89,8 @@ public static class Planner
         var added = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Add).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         // Quoted when it holds a colon: valid plain YAML 1.2, but YAML 1.1 tools may read 1:2 as a base-60 number.
         var written = added.Select(a => a.Contains(':', StringComparison.Ordinal) ? $"\"{a}\"" : a).ToList();
-        var removed = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
+        // Compared with each destination as Networks.Format writes it, as the removal gate judged it: "192.0.2.7/32" is 192.0.2.7.
+        var removed = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => Canonical(f.Subject)).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
         var rules = index.Rules(allowlistName, dependency);
         var file = rules[0].Location.File;
         var title = Title(allowlistName, dependency, added.Count, removed.Count);
@@ -158,11 +159,15 @@ public static class Planner
         }
     }
 
-    /// <summary>Additions go to the rule <see cref="AdditionReceiver"/> names; removals to wherever each destination is.</summary>
+    /// <summary>
+    /// Additions go to the rule <see cref="AdditionReceiver"/> names; removals to wherever each destination is, except
+    /// a pinned rule, which is never changed (README "How Plan decides"): a destination it shares with another rule
+    /// leaves only the other.
+    /// </summary>
     private static List<TextEdit> Edits(string text, List<AllowlistRule> rules, List<string> added, List<string> removed)
     {
         var edits = new List<TextEdit>();
-        foreach (var rule in rules.Where(r => r.DestinationsList is not null))
+        foreach (var rule in rules.Where(r => r.DestinationsList is not null && !r.Pinned))
         {
             var items = rule.Destinations.Select(d => new TextSpan(d.Start, d.End)).ToList();
             var gone = rule.Destinations.Select((d, i) => (Subject: Networks.Format(d.Value), i)).Where(x => removed.Contains(x.Subject)).Select(x => x.i).ToHashSet();
@@ -203,6 +208,9 @@ public static class Planner
         }
         return edits;
     }
+
+    /// <summary>A destination as <see cref="Networks.Format"/> writes it; what does not parse as it is (it matches nothing).</summary>
+    internal static string Canonical(string subject) => Networks.TryParse(subject, out var network, out _) ? Networks.Format(network) : subject;
 
     /// <summary>The rule's destinations as written, less those the plan removes.</summary>
     private static IEnumerable<string> Kept(string text, AllowlistRule rule, List<string> removed) =>

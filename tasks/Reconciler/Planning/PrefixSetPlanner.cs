@@ -28,7 +28,7 @@ public static class PrefixSetPlanner
                 continue;
             var list = group.ToList();
             var added = list.Where(f => f.Kind.Facts().Effect == FindingEffect.Add).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
-            var removed = list.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => f.Subject).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
+            var removed = list.Where(f => f.Kind.Facts().Effect == FindingEffect.Remove).Select(f => Planner.Canonical(f.Subject)).Distinct().OrderBy(a => a, AddressOrder.Instance).ToList();
             var users = PrefixSetDrift.UsersOf(policies, set.Name);
             var title = Title(set, users, added.Count, removed.Count);
             List<string> labels = ["reconciler", "allowlist", "prefix-set", .. list.Select(f => f.Kind.ToWire()).Distinct()];
@@ -82,13 +82,17 @@ public static class PrefixSetPlanner
         var change = string.Join(" and ", new[] { added > 0 ? $"add {added}" : null, removed > 0 ? $"remove {removed}" : null }.OfType<string>());
         var allowlists = users.Select(u => u.Allowlist.Name).Distinct().ToList();
         var usedBy = allowlists.Count == 0 ? "" : allowlists.Count <= 3 ? $" ({string.Join(", ", allowlists)})" : $" ({string.Join(", ", allowlists.Take(2))} and {allowlists.Count - 2} more allowlists)";
-        return $"{set.Name}: {change} prefix{(added + removed == 1 ? "" : "es")} to follow the {set.Provider?.Name} feed{usedBy}";
+        var follow = set.Provider is { } provider ? $" to follow the {provider.Name} feed" : "";
+        return $"{set.Name}: {change} prefix{(added + removed == 1 ? "" : "es")}{follow}{usedBy}";
     }
 
     private static string Body(PrefixSet set, IReadOnlyList<(Allowlist Allowlist, AllowlistRule Rule)> users, List<string> added, List<string> removed, List<Finding> findings, DriftMemory? memory, PolicySet policies, DateTimeOffset? now, string? failure)
     {
         var body = new StringBuilder();
-        body.AppendLine($"Reconciler keeps the prefix set `{set.Name}` in step with what {PrefixSetDrift.Describe(set.Provider!)} publishes.");
+        // A report planned again after its set stopped following a provider (the merged report of shards) names none.
+        body.AppendLine(set.Provider is { } provider
+            ? $"Reconciler keeps the prefix set `{set.Name}` in step with what {PrefixSetDrift.Describe(provider)} publishes."
+            : $"The prefix set `{set.Name}` follows no provider now; this change comes from a report planned when it did.");
         body.AppendLine($"The feed changed by {added.Count} added and {removed.Count} removed prefixes; the diff has one prefix per line.").AppendLine();
         if (failure is not null)
             body.AppendLine($"> **Not proposed:** {failure}").AppendLine();

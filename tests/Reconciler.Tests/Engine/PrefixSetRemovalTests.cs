@@ -62,7 +62,9 @@ public sealed class PrefixSetRemovalTests
     {
         var policies = Policies(unpublished: 40);
 
-        var findings = RemovalSafety.Hold(policies, DriftEngineTests.Diff(policies, Resolving, DriftEngineTests.Daily(Resolving), DriftEngineTests.Now, Snapshot));
+        // As a report holds them: past the removal gate, whose proof the held report is checked for (RemovalGate.Recheck).
+        var memory = DriftEngineTests.Daily(Resolving);
+        var findings = RemovalSafety.Hold(policies, RemovalGate.Apply(policies, Resolving, memory, DriftEngineTests.Now, DriftEngineTests.Diff(policies, Resolving, memory, DriftEngineTests.Now, Snapshot)));
 
         Assert.All(Removed(findings), f => Assert.Equal(FindingAction.None, f.Action));
         var held = Assert.Single(findings, f => f.Kind == FindingKind.RemovalHeld);
