@@ -132,8 +132,16 @@ public static class RemovalGate
             var sets = rules.Select(r => r.PrefixSet).OfType<string>().ToHashSet(StringComparer.Ordinal);
             // A pinned rule is never edited (Planner), so what it admits stays. What the plan adds to a set the rules
             // admit is not counted: that is the set's own pull request, which may be merged later or never.
-            staying = [.. rules.SelectMany(r => r.Admits.Select(d => (r.Pinned, d.Value))).Where(x => x.Pinned || !plan.Removes(name, dependency.Name, x.Value) && !sets.Any(s => plan.RemovesFromSet(s, x.Value))).Select(x => x.Value),
-                .. plan.AddedTo(name, dependency.Name)];
+            // What stays covers the removal only on a rule that opens every port the rules losing it open: a /24 kept
+            // for port 80 does not keep 443 open to the address taken from the 443 rule.
+            var losing = rules.Where(r => !r.Pinned && r.Destinations.Any(d => Networks.Format(d.Value) == Networks.Format(destination))).ToList();
+            if (losing.Count == 0)
+                losing = [.. rules.Where(r => !r.Pinned)];
+            IReadOnlyList<int> PortsOf(AllowlistRule rule) => rule.Ports.Count > 0 ? rule.Ports : dependency.Ports;
+            bool Keeps(AllowlistRule keeper) => losing.All(l => PortsOf(l).All(PortsOf(keeper).Contains));
+            var receiver = AdditionReceiver.Of(rules);
+            staying = [.. rules.Where(Keeps).SelectMany(r => r.Admits.Select(d => (r.Pinned, d.Value))).Where(x => x.Pinned || !plan.Removes(name, dependency.Name, x.Value) && !sets.Any(s => plan.RemovesFromSet(s, x.Value))).Select(x => x.Value),
+                .. receiver is not null && Keeps(receiver) ? plan.AddedTo(name, dependency.Name) : []];
         }
         else if (removal.PrefixSet is { } setName)
         {

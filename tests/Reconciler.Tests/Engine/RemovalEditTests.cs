@@ -187,6 +187,49 @@ public sealed class RemovalEditTests
         }
     }
 
+    /// <summary>
+    /// A wider destination kept on a rule of the same dependency for other ports does not keep the removed one's ports
+    /// open: an unproven removal of 192.0.2.10 from the 443 rule is refused although the port-80 rule admits
+    /// 192.0.2.0/24. The positive control: the same world with the /24 on a rule of the same ports lets it go, since
+    /// nothing is lost.
+    /// </summary>
+    [Theory]
+    [InlineData("[80]", false)]
+    [InlineData("[443]", true)]
+    public void A_wider_destination_for_other_ports_does_not_cover_a_removal(string otherPorts, bool removed)
+    {
+        var policies = DriftEngineTests.Parse($$"""
+            dependencies:
+              - name: d0
+                hosts: [d0.example.test]
+                ports: [443]
+            allowlists:
+              - name: egress
+                kind: iptables
+                rules:
+                  - dependency: d0
+                    destinations: [192.0.2.10, 192.0.2.11]
+                  - dependency: d0
+                    ports: {{otherPorts}}
+                    destinations: [192.0.2.0/24]
+            settings:
+              stale_after: 4d
+              max_removal_share: 100%
+            """);
+        // 192.0.2.10 is in use today: no proof can carry its removal.
+        var observations = DriftEngineTests.Observations(["d0.example.test A Answer 192.0.2.10,192.0.2.11"]);
+        var injected = new Finding
+        {
+            Kind = FindingKind.StaleIp, Severity = Severity.Low, Dependency = "d0", Allowlist = "egress",
+            Subject = "192.0.2.10", Message = "injected.", Action = FindingAction.PullRequest,
+        };
+
+        var findings = FindingPipeline.Run(policies, new Observed(observations, new ObserverResult([injected], [])), DriftEngineTests.Daily(observations, days: 6), Snapshot, Now);
+        var after = Destinations(Apply(policies, Planner.Plan(policies, findings)).FindAllowlist("egress")!.Rules[0]);
+
+        Assert.Equal(!removed, after.Contains("192.0.2.10"));
+    }
+
     /// <summary>One of the spellings of an address that parse to it (or, IPv4-mapped, to its IPv6 twin).</summary>
     private static string Spelt(string address, Random random)
     {
