@@ -46,7 +46,7 @@ for (var i = 0; i < feeds.Count; i++)
     using (var refresh = new ReconcilerRun(Options("RefreshProviders", at) with { Feeds = dir }, Quiet.Host))
     {
         await refresh.RefreshProvidersAsync();
-        if (refresh.ExitCode != ExitCodes.Ok)
+        if (refresh.Exit.Code != ExitCodes.Ok)
             refreshFailures++;
     }
     var published = Published(ProviderSnapshot.Parse(File.ReadAllText(snapshot)).Prefixes);

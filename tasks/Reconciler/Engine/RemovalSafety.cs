@@ -97,9 +97,10 @@ public static class RemovalSafety
                 Message = $"Reconciler held back removing {held.Count} destination{(held.Count == 1 ? "" : "s")} of {dependency} from {from} ({string.Join(", ", held.Take(4).Select(f => f.Subject))}{(held.Count > 4 ? $" and {held.Count - 4} more" : "")}): {reason}. " +
                     $"Check that {dependency} stopped using them, then remove them by hand.",
                 Action = FindingAction.Issue,
-                Evidence = [.. held.Select(f => f.Evidence.Count == 0
+                // The rule's own last word on each, not the gate's note of whom its proof covered.
+                Evidence = [.. held.Select(f => f.Evidence.LastOrDefault(e => e.Source != RemovalGate.ProvenFor) is not { } said
                     ? new Evidence(f.Kind.ToWire(), $"{f.Subject}: {f.Message}")
-                    : new Evidence(f.Kind.ToWire(), $"{f.Subject}: {f.Evidence[^1].Detail}", f.Evidence[^1].ObservedAt))],
+                    : new Evidence(f.Kind.ToWire(), $"{f.Subject}: {said.Detail}", said.ObservedAt))],
                 Location = held[0].Location,
             });
         }

@@ -45,7 +45,7 @@ public sealed record Finding
     public SourceLocation? Location { get; init; }
     /// <summary>For a refused probe, the WAF that refused it, for code to read instead of the message (<c>waf</c> in report.json, absent when null).</summary>
     public string? Waf { get; init; }
-    /// <summary>For a removal the engine kept out of the pull requests, why (not on the wire: the message says it).</summary>
+    /// <summary>For a removal the engine kept out of the pull requests, why (<c>kept</c> in report.json, absent when null: a merged report is judged again by it).</summary>
     public RemovalKept? Kept { get; init; }
 
     /// <summary>What this finding belongs to, said by what it is rather than by one string field holding any of them.</summary>

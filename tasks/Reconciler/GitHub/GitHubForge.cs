@@ -23,7 +23,7 @@ public sealed class GitHubForge(GitHubClient github) : IForge
     public async Task<BranchFiles> ReadBranchAsync(string branch, CancellationToken cancellationToken)
     {
         var reference = await github.Git.GetBranchAsync(branch, cancellationToken).ConfigureAwait(false)
-            ?? throw new GitHubApiException(System.Net.HttpStatusCode.NotFound, "default branch", $"the default branch '{branch}' has no ref");
+            ?? throw new GitHubApiException(System.Net.HttpStatusCode.NotFound, $"GET git/ref/heads/{branch}", $"the branch '{branch}' has no ref");
         var commit = await github.Git.GetCommitAsync(reference.Target.Sha, cancellationToken).ConfigureAwait(false);
         var tree = await github.Git.GetTreeAsync(commit.Tree.Sha, recursive: true, cancellationToken).ConfigureAwait(false);
         return new BranchFiles(new ForgeCommit(commit.Sha, commit.Tree.Sha), tree.Tree.Where(e => e.Type == "blob" && e.Sha is not null).ToDictionary(e => e.Path, e => e.Sha!, StringComparer.Ordinal));

@@ -121,7 +121,7 @@ public static class Importer
     private static string SetDependency(string set)
     {
         var name = set[(set.IndexOf('.', StringComparison.Ordinal) + 1)..];
-        var match = System.Text.RegularExpressions.Regex.Match(name, "^d_(?<name>[a-z0-9_]+?)(_p[0-9]+)?_v[46]$");
+        var match = System.Text.RegularExpressions.Regex.Match(name, "^d_(?<name>[a-z0-9_]+?)(_P[0-9]+)?_v[46]$");
         return match.Success ? match.Groups["name"].Value.Replace('_', '-') : name;
     }
 

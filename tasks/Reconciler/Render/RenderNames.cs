@@ -29,9 +29,13 @@ public static class RenderNames
     /// </summary>
     public static string NftTable(string allowlist) => "rcn_" + NftWord(allowlist);
 
-    /// <summary>A set within the allowlist's own table: the dependency, its group of ports and the family (a table is a namespace of its own).</summary>
+    /// <summary>
+    /// A set within the allowlist's own table: the dependency, its group of ports and the family (a table is a namespace
+    /// of its own). The group is written with a capital P, which no policy name holds: dependency db's second group and
+    /// a dependency named db-p2 would otherwise both be d_db_p2_v4.
+    /// </summary>
     public static string NftSet(string allowlist, string dependency, int group, int family) =>
-        $"d_{NftWord(dependency)}{(group == 0 ? "" : "_p" + (group + 1))}_v{family}";
+        $"d_{NftWord(dependency)}{(group == 0 ? "" : "_P" + (group + 1))}_v{family}";
 
     private static string NftWord(string name) => name.Replace('-', '_');
 

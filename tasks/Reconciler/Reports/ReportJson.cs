@@ -45,6 +45,7 @@ public static class ReportJson
                 Evidence = f.Evidence ?? [],
                 Location = ParseLocation(f.Location),
                 Waf = f.Waf,
+                Kept = f.Kept,
             })],
         };
     }
@@ -84,9 +85,10 @@ public static class ReportJson
         string Fingerprint,
         FindingAction Action,
         string? PrefixSet = null,
-        string? Waf = null)
+        string? Waf = null,
+        RemovalKept? Kept = null)
     {
         public static WireFinding From(Finding f) =>
-            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action, f.PrefixSet, f.Waf);
+            new(f.Kind.ToWire(), f.Severity, f.Dependency, f.Allowlist, f.Host, f.Subject, f.Message, f.Evidence, f.Location?.ToString(), f.Fingerprint, f.Action, f.PrefixSet, f.Waf, f.Kept);
     }
 }

@@ -98,12 +98,17 @@ public sealed partial class ReconcilerRun
         // One shard's report alone lacks what the others found: publishing it would close their items.
         if (ShardCover.Of(merged.Run.Shard) is { Count: > 1 } shard)
             throw ReconcilerException.InvalidArgument("report", $"'{file}' is the report of shard {shard} alone; merge every shard's report with --target=Merge and publish the merged one");
+        // Planned from other policies, its additions were judged against another trust boundary and its removals
+        // against other rules: what it would publish is not what this checkout says (README "Large estates: shards").
+        if (merged.Run.PoliciesDigest != policies.Digest())
+            throw ReconcilerException.InvalidArgument("report", $"'{file}' was planned from other policies ({merged.Run.PoliciesDigest ?? "a report without policiesDigest"}) than {options.Policies} holds ({policies.Digest()}); merge reports of shards run on this checkout");
         var (before, notes) = await LoadMemoryAsync(cancellationToken).ConfigureAwait(false);
         var mergedState = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "state.json");
         var after = File.Exists(mergedState) ? DriftMemory.FromJson(await File.ReadAllTextAsync(mergedState, cancellationToken).ConfigureAwait(false)).Memory : before;
         var suggestions = ProviderDrift.Suggestions(policies, after, Providers(), options.Now);
         // Each shard held back what was too much for its part; the whole estate is judged again here.
-        merged = merged with { Findings = [.. CanonicalFindings.Of(RemovalSafety.Hold(policies, merged.Findings), policies)], Notes = [.. merged.Notes, .. notes] };
+        // Every addition passes the gate again, as in any plan: a report is a file, and files can be edited.
+        merged = merged with { Findings = [.. CanonicalFindings.Of(RemovalSafety.Hold(policies, AdditionRefusals.Apply(policies, merged.Findings)), policies)], Notes = [.. merged.Notes, .. notes] };
         return new PlanInput(policies, before, after, merged, suggestions, Observed: null, MergedReport: file);
     }
 

@@ -63,8 +63,9 @@ public sealed partial class ReconcilerRun
     /// <summary>Reconcile, step three: publish what <see cref="PlanAsync"/> concluded, then save the memory to the state branch.</summary>
     public async Task<PublishResult> PublishAsync(PlanOutcome planned, CancellationToken cancellationToken = default)
     {
-        if (_github is null)
-            throw new InvalidOperationException("connect to GitHub before publishing");
+        // A Reconcile run whose Plan task was left out (Cake's --exclusive) has nothing to publish.
+        if (_github is null || planned is null)
+            throw new InvalidOperationException("connect to GitHub and plan before publishing");
         if (options.Shard.Count > 1)
         {
             // A shard sees part of the estate: publishing it would close everything the other shards found.

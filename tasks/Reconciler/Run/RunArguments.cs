@@ -27,7 +27,7 @@ public static class RunArguments
         new("base", "REF", "`origin/main`", "Review only: the git ref to compare the working tree's policies with"),
         new("pull-request", "N", "from `GITHUB_EVENT_PATH`", "Review only: the pull request for the sticky comment"),
         new("github-api", "URL", "`GITHUB_API_URL` or `https://api.github.com`", "also GitHub Enterprise; plain `http://` only to a loopback address"),
-        new("github-login", "LOGIN", "whose token `GITHUB_TOKEN` is (`github-actions[bot]` for Actions' own)", "`Reconcile`: the bot's account, for a GitHub App's token (`APP-SLUG[bot]`): only what it made is the bot's"),
+        new("github-login", "LOGIN", "whose token `GITHUB_TOKEN` is (`github-actions[bot]` for Actions' own)", "`Reconcile` and `Review`: the bot's account, for a GitHub App's token (`APP-SLUG[bot]`): only what it made is the bot's (its pull requests, issues and review comment)"),
         new("repository", "OWNER/NAME", "`GITHUB_REPOSITORY`", "the repository that Reconcile publishes to and Review comments on"),
         new("fail-on", "SEVERITY", "`high`", "exit 1 when a finding at or above it exists"),
         new("observations", "FILE", "none", "replay a saved run's observations instead of asking the network"),

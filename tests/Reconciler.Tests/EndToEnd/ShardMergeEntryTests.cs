@@ -68,5 +68,17 @@ public sealed class ShardMergeEntryTests : IDisposable
             "--out=" + Path.Combine(_scratch, "alone"), "--state=" + Path.Combine(_scratch, "alone.json"), "--observations=" + replay);
         Assert.True(alone.ExitCode == 2, alone.Output);
         Assert.Contains("is the report of shard 2/2 alone", alone.Output, StringComparison.Ordinal);
+
+        // The merged report of revision 0 is not published over the policies of another revision (they hold Estate(10) now)…
+        string[] Publish(string name) => ["--target=Plan", "--policies=" + policies, "--report=" + Path.Combine(whole, "report.json"),
+            "--out=" + Path.Combine(_scratch, name), "--state=" + Path.Combine(_scratch, name + ".json"), "--observations=" + replay];
+        var stale = await CakeProcess.RunAsync(Publish("stale"));
+        Assert.True(stale.ExitCode == 2, stale.Output);
+        Assert.Contains("was planned from other policies", stale.Output, StringComparison.Ordinal);
+        // …and is over its own (the control).
+        File.WriteAllText(Path.Combine(policies, "p.yaml"), Estate(0));
+        var same = await CakeProcess.RunAsync(Publish("same"));
+        Assert.True(same.ExitCode is 0 or 1, same.Output);
+        Assert.DoesNotContain("was planned from other policies", same.Output, StringComparison.Ordinal);
     }
 }

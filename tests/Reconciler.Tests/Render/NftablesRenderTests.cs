@@ -47,6 +47,34 @@ public sealed class NftablesRenderTests
     }
 
     [Fact]
+    public void A_dependencys_second_port_group_and_a_dependency_named_like_it_get_sets_of_their_own()
+    {
+        var text = Render("""
+            dependencies:
+              - name: db
+                hosts: [db.example.test]
+              - name: db-p2
+                hosts: [db2.example.test]
+            allowlists:
+              - name: egress
+                kind: nftables
+                hosts: [host1]
+                rules:
+                  - dependency: db
+                    destinations: [192.0.2.10]
+                  - dependency: db
+                    ports: [5432]
+                    destinations: [192.0.2.20]
+                  - dependency: db-p2
+                    destinations: [192.0.2.30]
+            """).Text;
+
+        var sets = System.Text.RegularExpressions.Regex.Matches(text, @"^\s*set (\S+) \{", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(3, sets.Count);
+        Assert.Equal(sets.Count, sets.Distinct().Count());
+    }
+
+    [Fact]
     public void Renders_an_inet_table_of_its_own_that_a_reload_replaces_in_one_transaction()
     {
         var text = Render().Text;
@@ -68,7 +96,7 @@ public sealed class NftablesRenderTests
             		auto-merge
             		elements = { 2001:db8::10 }
             	}
-            	set d_api_p2_v4 {
+            	set d_api_P2_v4 {
             		type ipv4_addr
             		flags interval
             		auto-merge
@@ -89,7 +117,7 @@ public sealed class NftablesRenderTests
             		# api p.yaml:15:9
             		ip6 daddr @d_api_v6 tcp dport { 443, 8443 } accept
             		# api p.yaml:17:9
-            		ip daddr @d_api_p2_v4 tcp dport 80 accept
+            		ip daddr @d_api_P2_v4 tcp dport 80 accept
             		# partner-api p.yaml:20:9
             		ip daddr @d_partner_api_v4 tcp dport 443 accept
             		meta l4proto tcp reject with tcp reset

@@ -99,6 +99,25 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void Why_a_removal_was_kept_travels_on_the_wire_so_a_merged_report_is_judged_by_it()
+    {
+        var held = Missing("54.239.1.1", "x") with { Kind = FindingKind.StaleIp, Action = FindingAction.None, Kept = RemovalKept.Held };
+        var unproven = held with { Subject = "54.239.1.2", Kept = RemovalKept.Unproven };
+        var written = ReportJson.Write(Sample(held, unproven, Missing("54.239.1.3", "x")));
+        using var json = JsonDocument.Parse(written);
+
+        var wire = json.RootElement.GetProperty("findings").EnumerateArray().ToDictionary(f => f.GetProperty("subject").GetString()!);
+        Assert.Equal("held", wire["54.239.1.1"].GetProperty("kept").GetString());
+        Assert.Equal("unproven", wire["54.239.1.2"].GetProperty("kept").GetString());
+        var read = ReportJson.Read(written).Findings.ToDictionary(f => f.Subject, f => f.Kept);
+        Assert.Equal(RemovalKept.Held, read["54.239.1.1"]);
+        Assert.Equal(RemovalKept.Unproven, read["54.239.1.2"]);
+        Assert.Null(read["54.239.1.3"]);
+        // Absent when null: every other finding is written as before the field existed.
+        Assert.False(wire["54.239.1.3"].TryGetProperty("kept", out _));
+    }
+
+    [Fact]
     public void A_WAF_named_only_in_the_message_is_not_read_back()
     {
         // The message is for people: a report without the field has no WAF, whatever its sentence says.
