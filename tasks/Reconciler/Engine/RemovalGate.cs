@@ -130,7 +130,7 @@ public static class RemovalGate
             users = [dependency];
             var rules = allowlist.Rules.Where(r => r.Dependency == dependency.Name).ToList();
             var sets = rules.Select(r => r.PrefixSet).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            // A pinned rule is never edited (Planner), so what it admits stays. What the plan adds to a set the rules
+            // A pinned rule never loses a destination (Planner), so what it admits stays. What the plan adds to a set the rules
             // admit is not counted: that is the set's own pull request, which may be merged later or never.
             // What stays covers the removal only on a rule that opens every port the rules losing it open: a /24 kept
             // for port 80 does not keep 443 open to the address taken from the 443 rule.

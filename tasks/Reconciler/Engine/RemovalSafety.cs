@@ -132,7 +132,7 @@ public static class RemovalSafety
         var adds = findings.Any(f => f.Action == FindingAction.PullRequest && f.Allowlist == allowlist.Name && f.Dependency == dependency && f.Kind.Facts().Effect == FindingEffect.Add);
         // The rule that receives the additions then keeps something.
         var receiver = adds ? AdditionReceiver.Of(rules) : null;
-        // A pinned rule is never edited, so it is never emptied.
+        // A pinned rule never loses a destination, so it is never emptied.
         return rules.FirstOrDefault(r => r != receiver && !r.Pinned && r.Destinations.Count > 0 && r.Destinations.All(d => gone.Contains(Policies.Validation.Networks.Format(d.Value))));
     }
 

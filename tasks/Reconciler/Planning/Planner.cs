@@ -161,7 +161,7 @@ public static class Planner
 
     /// <summary>
     /// Additions go to the rule <see cref="AdditionReceiver"/> names; removals to wherever each destination is, except
-    /// a pinned rule, which is never changed (README "How Plan decides"): a destination it shares with another rule
+    /// a pinned rule, which never loses one (README "How Plan decides"): a destination it shares with another rule
     /// leaves only the other.
     /// </summary>
     private static List<TextEdit> Edits(string text, List<AllowlistRule> rules, List<string> added, List<string> removed)
