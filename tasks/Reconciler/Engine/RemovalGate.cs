@@ -22,7 +22,7 @@ public static class RemovalGate
 {
     public static IReadOnlyList<Finding> Apply(PolicySet policies, ObservationSet observations, DriftMemory memory, DateTimeOffset now, IReadOnlyList<Finding> findings)
     {
-        var proposed = findings.Where(IsProposedRemoval).ToList();
+        var proposed = findings.Where(f => f.ProposesRemoval()).ToList();
         if (proposed.Count == 0)
             return findings;
         var byHost = observations.Observations.ToLookup(o => o.Host.ToLowerInvariant());
@@ -35,7 +35,7 @@ public static class RemovalGate
             return proof;
         }
         var plan = new PlannedEdits(findings);
-        return [.. findings.Select(f => !IsProposedRemoval(f) ? f
+        return [.. findings.Select(f => !f.ProposesRemoval() ? f
             : Unproven(policies, plan, f, ProofOf, out var provenFor) is { } why ? Refused(f, why)
             : f.PrefixSet is { } set && f.Allowlist is null ? f with { Evidence = [.. f.Evidence, new Evidence(ProvenFor, ProvenForDetail(set, provenFor))] }
             : f)];
@@ -68,7 +68,7 @@ public static class RemovalGate
             ? (set, Networks.Format(n)) : null;
         var bySubject = findings.Where(f => Key(f) is not null).ToLookup(f => Key(f)!.Value);
         var additions = findings.Where(f => f.Kind.Facts().Effect == FindingEffect.Add && Networks.TryParse(f.Subject, out _, out _)).ToList();
-        return [.. findings.Select(f => IsProposedRemoval(f) && (f.PrefixSet is not null ? RecheckSet(policies, f, Key(f), bySubject) : ResolvedElsewhere(f, additions)) is { } why
+        return [.. findings.Select(f => f.ProposesRemoval() && (f.PrefixSet is not null ? RecheckSet(policies, f, Key(f), bySubject) : ResolvedElsewhere(f, additions)) is { } why
             ? RemovalSentences.UnprovenAfterReport(Refused(f, why))
             : f)];
     }
@@ -106,9 +106,6 @@ public static class RemovalGate
         return unproven.Count == 0 ? null
             : $"no proof in the report covers {string.Join(", ", unproven.Take(3))}{(unproven.Count > 3 ? $" and {unproven.Count - 3} more" : "")}, whose rule admits prefix set {setName}";
     }
-
-    private static bool IsProposedRemoval(Finding f) =>
-        f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Remove;
 
     /// <summary>Why the removal is not proven, or null when it is; anything it cannot read refuses it.</summary>
     private static string? Unproven(PolicySet policies, PlannedEdits plan, Finding removal, Func<Dependency, RemovalProof> proofOf, out IReadOnlyList<string> provenFor)
@@ -189,7 +186,7 @@ public static class RemovalGate
 
         public PlannedEdits(IReadOnlyList<Finding> findings)
         {
-            foreach (var f in findings.Where(IsProposedRemoval))
+            foreach (var f in findings.Where(f => f.ProposesRemoval()))
             {
                 if (Networks.TryParse(f.Subject, out var network, out _))
                     _removed.Add((Container(f), DependencyKey(f), Networks.Format(network)));

@@ -109,7 +109,7 @@ public static class RemovalSafety
 
     /// <summary>Every kind whose effect is <see cref="FindingEffect.Remove"/> (FindingKindFacts), so that no removal kind can bypass the threshold.</summary>
     private static bool IsProposedRemoval(Finding f) =>
-        f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Remove && (f.Allowlist is not null || f.PrefixSet is not null);
+        f.ProposesRemoval() && (f.Allowlist is not null || f.PrefixSet is not null);
 
     /// <summary>Whether the additions of the same container cover the removed prefix whole.</summary>
     private static bool Replaced(Finding removal, List<Finding> additions)

@@ -14,7 +14,7 @@ public static class RemovedNotOverBroad
     public static IReadOnlyList<Finding> Apply(PolicySet policies, IReadOnlyList<Finding> findings)
     {
         var removed = new HashSet<(string? Allowlist, string Dependency, string Subject)>();
-        foreach (var removal in findings.Where(f => f.Action == FindingAction.PullRequest && f.Kind.Facts().Effect == FindingEffect.Remove))
+        foreach (var removal in findings.Where(f => f.ProposesRemoval()))
         {
             if (removal.Allowlist is not null)
                 removed.Add((removal.Allowlist, removal.Dependency, Normal(removal.Subject)));

@@ -166,6 +166,10 @@ public static class FindingKindFactsExtensions
 {
     public static FindingKindFacts Facts(this FindingKind kind) => FindingKindFacts.Of(kind);
 
+    /// <summary>A pull request of this finding would narrow an allowlist or a prefix set (the removal gate and the threshold judge it).</summary>
+    public static bool ProposesRemoval(this Finding finding) =>
+        finding.Action == FindingAction.PullRequest && finding.Kind.Facts().Effect == FindingEffect.Remove;
+
     /// <summary>A pull request of this finding would widen an allowlist.</summary>
     public static bool ProposesAddition(this Finding finding) =>
         finding.Action == FindingAction.PullRequest && finding.Kind.Facts().Effect == FindingEffect.Add;
