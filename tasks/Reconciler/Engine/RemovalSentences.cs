@@ -27,15 +27,14 @@ public static class RemovalSentences
     /// A removal of a report read back from disk (the merged report of shards) that the threshold now holds: its message
     /// was written with <see cref="Removes"/>, which gives way to <see cref="Held"/>. With <see cref="UnprovenAfterReport"/>, the only places a sentence is read back.
     /// </summary>
-    public static Finding HeldAfterReport(Finding removal) => removal with
-    {
-        Message = (removal.Message.EndsWith(Removes, StringComparison.Ordinal) ? removal.Message[..^Removes.Length] : removal.Message) + Held,
-    };
+    public static Finding HeldAfterReport(Finding removal) => InsteadOfRemoves(removal, Held);
 
     /// <summary>A removal of a report read back that the removal gate now refuses (<see cref="RemovalGate.Recheck"/>): <see cref="Removes"/> gives way to <see cref="Unproven"/>.</summary>
-    public static Finding UnprovenAfterReport(Finding removal) => removal with
+    public static Finding UnprovenAfterReport(Finding removal) => InsteadOfRemoves(removal, Unproven);
+
+    private static Finding InsteadOfRemoves(Finding removal, string sentence) => removal with
     {
-        Message = (removal.Message.EndsWith(Removes, StringComparison.Ordinal) ? removal.Message[..^Removes.Length] : removal.Message) + Unproven,
+        Message = (removal.Message.EndsWith(Removes, StringComparison.Ordinal) ? removal.Message[..^Removes.Length] : removal.Message) + sentence,
     };
 
     private static string? Sentence(Finding finding) =>
